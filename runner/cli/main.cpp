@@ -1,2 +1,38 @@
-// Placeholder until the CLI lands.
-int main() { return 0; }
+// swapbench command line: one subcommand per job; errors become one line and an exit code.
+#include <cstdio>
+#include <iostream>
+
+#include "runner/cli/commands.h"
+#include "runner/model/gguf.h"
+#include "runner/plan.h"
+
+int main(int argc, char** argv) {
+  namespace cli = swapbench::cli;
+  CLI::App app{"swapbench: sweep interchangeable kernel variants through a real LLM decode"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(SWAPBENCH_VERSION));
+  cli::Action run;
+  cli::add_version(app, run);
+  cli::add_info(app, run);
+  cli::add_run(app, run);
+  cli::add_gen_model(app, run);
+  cli::add_list(app, run);
+  cli::add_device_info(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    return run ? run() : 0;
+  } catch (const swapbench::PlanError& e) {
+    std::cerr << "swapbench: error: " << e.what() << "\n";
+    return 2;
+  } catch (const cli::UsageError& e) {
+    std::cerr << "swapbench: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "swapbench: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,26 @@
+// Slot `attn_decode`: one query token attending over the KV cache, grouped-query heads.
+#pragma once
+
+#include <cstdint>
+
+namespace swapbench::attn_decode {
+
+// For head h with kv head g = h / (heads / kv_heads), over positions t = 0..*pos:
+//   s[t] = dot(q_h, k_cache[t]_g) / sqrt(head_dim);  p = softmax(s);  out_h = sum_t p[t] v_cache[t]_g
+// The cache is f32, row t holds kv_heads * head_dim floats. `pos` is read from device memory,
+// so one captured step serves every position. Shape: heads, kv_heads, head_dim, max_ctx.
+struct Args {
+  const float* q;
+  const float* k_cache;
+  const float* v_cache;
+  float* out;
+  const int32_t* pos;
+  int32_t heads;
+  int32_t kv_heads;
+  int32_t head_dim;
+  int32_t max_ctx;
+};
+
+void reference(const Args& a);  // CPU; scores, softmax and weighted sum in double
+
+}  // namespace swapbench::attn_decode

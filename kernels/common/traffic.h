@@ -1,0 +1,44 @@
+// The least bytes and the arithmetic of one call of each slot, as functions of its Shape:
+// every variant of a slot declares these, so reports can show percent of measured peak.
+#pragma once
+
+#include "kernels/common/dtype.h"
+#include "kernels/common/variant.h"
+
+namespace swapbench::traffic {
+
+inline double vector_bytes(const Shape& s, int vectors) { return 4.0 * double(s.cols) * vectors; }
+
+// embed: one row of the table read, one f32 row written.
+inline double embed_bytes(DType t, const Shape& s) {
+  return double(row_bytes(t, uint64_t(s.cols))) + 4.0 * double(s.cols);
+}
+// rmsnorm: x and weight read, out written; ~4 flops per element.
+inline double rmsnorm_bytes(const Shape& s) { return vector_bytes(s, 3); }
+inline double rmsnorm_flops(const Shape& s) { return 4.0 * double(s.cols); }
+// swiglu: gate and up read, out written.
+inline double swiglu_bytes(const Shape& s) { return vector_bytes(s, 3); }
+inline double swiglu_flops(const Shape& s) { return 6.0 * double(s.cols); }
+// argmax: the logits read once.
+inline double argmax_bytes(const Shape& s) { return vector_bytes(s, 1); }
+// matvec family: weights once, x once, y once (and the residual for matvec_residual).
+inline double matvec_bytes(DType t, const Shape& s, bool residual = false) {
+  const double rows = double(s.rows + s.rows2);
+  return double(row_bytes(t, uint64_t(s.cols))) * rows + 4.0 * double(s.cols) +
+         4.0 * rows * (residual ? 2.0 : 1.0);
+}
+inline double matvec_flops(const Shape& s) { return 2.0 * double(s.rows + s.rows2) * double(s.cols); }
+// rope: q and k read and written, v read and written to the cache.
+inline double rope_bytes(const Shape& s) {
+  return 4.0 * 2.0 * double((s.heads + 2 * s.kv_heads) * s.head_dim);
+}
+// attn_decode at a full cache (the worst case the shape allows): K and V rows read once.
+inline double attn_bytes(const Shape& s, double positions) {
+  return 4.0 * 2.0 * positions * double(s.kv_heads * s.head_dim) +
+         4.0 * 2.0 * double(s.heads * s.head_dim);
+}
+inline double attn_flops(const Shape& s, double positions) {
+  return 4.0 * positions * double(s.heads * s.head_dim);
+}
+
+}  // namespace swapbench::traffic

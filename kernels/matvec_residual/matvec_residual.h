@@ -1,0 +1,24 @@
+// Slot family `matvec_residual.<type>`: a matvec whose result is added to a residual stream.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/common/dtype.h"
+
+namespace swapbench::matvec_residual {
+
+// y[r] = residual[r] + sum_c W[r][c] * x[c]. y may alias residual (the decode adds in place:
+// each element is read before it is written, by the same thread). Shape: rows, cols.
+struct Args {
+  const void* w;
+  const float* x;
+  const float* residual;
+  float* y;
+  int32_t rows;
+  int32_t cols;
+  DType type;
+};
+
+void reference(const Args& a);  // CPU: the matvec reference, then one float add per row
+
+}  // namespace swapbench::matvec_residual

@@ -1,0 +1,32 @@
+// The swapbench subcommands; each file runner/cli/cmd_<name>.cpp adds one to the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace swapbench::cli {
+
+// A usage-level failure (bad argument, unknown variant, plan that does not fit): exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Each add_* registers a subcommand and sets `run` to its action; the action returns the
+// process exit code.
+using Action = std::function<int()>;
+void add_version(CLI::App& app, Action& run);
+void add_info(CLI::App& app, Action& run);
+void add_run(CLI::App& app, Action& run);
+void add_gen_model(CLI::App& app, Action& run);
+void add_list(CLI::App& app, Action& run);
+void add_device_info(CLI::App& app, Action& run);
+
+// models/ under the source tree, or $SWAPBENCH_MODELS.
+std::string models_dir();
+// The model `run` uses when --model is not given: the real SmolLM2 when fetched, else a
+// generated tiny model (written on first use).
+std::string default_model();
+
+}  // namespace swapbench::cli

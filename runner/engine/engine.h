@@ -1,0 +1,46 @@
+// A decode engine: a model's weights and KV cache on one backend, stepping one token at a time
+// through the slot variants a plan chose.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runner/engine/llama_step.h"
+#include "runner/model/llama_model.h"
+#include "runner/plan.h"
+
+namespace swapbench {
+
+struct EngineOptions {
+  int32_t max_ctx = 1024;  // KV cache positions; clamped to the model's context length
+  bool graphs = true;      // CUDA: capture the step once and replay it (ignored on the CPU)
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // Decodes `token` at position `pos` (< max_ctx) and returns the greedy next token.
+  virtual int32_t step(int32_t token, int32_t pos) = 0;
+  // Logits of the last step, copied to the host.
+  virtual void logits(std::vector<float>& out) = 0;
+  virtual Backend backend() const = 0;
+  virtual const Bindings& bindings() const = 0;
+  virtual int32_t max_ctx() const = 0;
+};
+
+// Builds an engine; throws PlanError when the plan does not fit, std::runtime_error when the
+// backend is unavailable (no GPU, or built without CUDA).
+std::unique_ptr<Engine> make_engine(Backend backend, const LlamaModel& model, const Plan& plan,
+                                    const EngineOptions& options);
+
+// True when this build has the CUDA backend and a device is visible.
+bool cuda_available(std::string* why_not = nullptr);
+
+std::unique_ptr<Engine> make_cpu_engine(const LlamaModel&, const Plan&, const EngineOptions&);
+#ifdef SWAPBENCH_HAVE_CUDA
+std::unique_ptr<Engine> make_cuda_engine(const LlamaModel&, const Plan&, const EngineOptions&);
+#endif
+
+}  // namespace swapbench

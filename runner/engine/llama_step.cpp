@@ -1,0 +1,139 @@
+// The llama decode step: embedding, per layer attention and FFN blocks, output head, argmax.
+#include "runner/engine/llama_step.h"
+
+#include <algorithm>
+
+#include "kernels/argmax/argmax.h"
+#include "kernels/attn_decode/attn_decode.h"
+#include "kernels/embed/embed.h"
+#include "kernels/matvec/matvec.h"
+#include "kernels/matvec_pair/matvec_pair.h"
+#include "kernels/matvec_residual/matvec_residual.h"
+#include "kernels/rmsnorm/rmsnorm.h"
+#include "kernels/rope/rope.h"
+#include "kernels/swiglu/swiglu.h"
+
+namespace swapbench {
+namespace {
+
+Shape vec(int64_t n) { return {.cols = n}; }
+Shape mat(const TensorRef& t) { return {.rows = t.rows, .cols = t.cols}; }
+
+template <class Args>
+void call(const auto& site, const Args& args, const char* role, int32_t layer, const float* out,
+          int64_t out_n, void* stream, void* workspace, StepObserver* obs) {
+  const Binding& b = *site.binding;
+  const SlotCall c{&site.slot, role, layer, &b, out, out_n};
+  if (obs) obs->before(c);
+  b.variant->launch(args, LaunchCtx{stream, workspace, &b.params});
+  if (obs) obs->after(c);
+}
+
+}  // namespace
+
+LlamaStep::Site LlamaStep::site(Bindings& b, const std::string& slot, const Shape& s) {
+  Site out{slot, &b.bind(slot, s)};
+  if (out.binding->variant)
+    workspace_ = std::max(workspace_, out.binding->variant->info.workspace_bytes(s));
+  return out;
+}
+
+LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& layers,
+                     const TensorRef& embd, const TensorRef& output, int32_t max_ctx,
+                     Bindings& bindings)
+    : cfg_(cfg), max_ctx_(max_ctx) {
+  const Shape attn{.heads = cfg.n_heads, .kv_heads = cfg.n_kv_heads, .head_dim = cfg.head_dim,
+                   .max_ctx = max_ctx};
+  embed_ = site(bindings, "embed", vec(cfg.dim));
+  for (const LayerTensors& L : layers) {
+    LayerSites s;
+    s.attn_norm = site(bindings, "rmsnorm", vec(cfg.dim));
+    s.wq = site(bindings, matvec::slot_key("matvec", L.wq.type), mat(L.wq));
+    s.wk = site(bindings, matvec::slot_key("matvec", L.wk.type), mat(L.wk));
+    s.wv = site(bindings, matvec::slot_key("matvec", L.wv.type), mat(L.wv));
+    s.rope = site(bindings, "rope", attn);
+    s.attn = site(bindings, "attn_decode", attn);
+    s.wo = site(bindings, matvec::slot_key("matvec_residual", L.wo.type), mat(L.wo));
+    s.ffn_norm = site(bindings, "rmsnorm", vec(cfg.dim));
+    s.paired = L.w_gate.type == L.w_up.type;
+    if (s.paired) {
+      Shape pair = mat(L.w_gate);
+      pair.rows2 = L.w_up.rows;
+      s.gate_up = site(bindings, matvec::slot_key("matvec_pair", L.w_gate.type), pair);
+    } else {
+      s.gate = site(bindings, matvec::slot_key("matvec", L.w_gate.type), mat(L.w_gate));
+      s.up = site(bindings, matvec::slot_key("matvec", L.w_up.type), mat(L.w_up));
+    }
+    s.swiglu = site(bindings, "swiglu", vec(cfg.ffn_dim));
+    s.down = site(bindings, matvec::slot_key("matvec_residual", L.w_down.type), mat(L.w_down));
+    layers_.push_back(s);
+  }
+  out_norm_ = site(bindings, "rmsnorm", vec(cfg.dim));
+  output_ = site(bindings, matvec::slot_key("matvec", output.type), mat(output));
+  argmax_ = site(bindings, "argmax", vec(cfg.vocab));
+  (void)embd;
+  bindings.check();
+}
+
+size_t LlamaStep::calls_per_step() const {
+  size_t n = 4;  // embed, output norm, output matvec, argmax
+  for (const LayerSites& s : layers_) n += s.paired ? 10 : 11;
+  return n;
+}
+
+void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream,
+                    StepObserver* obs) const {
+  const LlamaConfig& c = cfg_;
+  void* ws = b.workspace;
+  const int32_t kv = c.n_kv_heads * c.head_dim;
+  call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x,
+       c.dim, stream, ws, obs);
+  for (int32_t l = 0; l < int32_t(layers_.size()); ++l) {
+    const LayerSites& s = layers_[size_t(l)];
+    const StepWeights::Layer& L = w.layers[size_t(l)];
+    call(s.attn_norm, rmsnorm::Args{b.x, L.attn_norm, b.xn, c.dim, c.eps}, "attn_norm", l, b.xn,
+         c.dim, stream, ws, obs);
+    call(s.wq, matvec::Args{L.wq.data, b.xn, b.q, c.dim, c.dim, L.wq.type}, "wq", l, b.q, c.dim,
+         stream, ws, obs);
+    call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv,
+         stream, ws, obs);
+    call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv,
+         stream, ws, obs);
+    call(s.rope,
+         rope::Args{b.q, b.k, b.v, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.pos, c.n_heads,
+                    c.n_kv_heads, c.head_dim, c.rot_dim, c.rope_base},
+         "rope", l, b.q, c.dim, stream, ws, obs);
+    call(s.attn,
+         attn_decode::Args{b.q, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.att, b.pos,
+                           c.n_heads, c.n_kv_heads, c.head_dim, max_ctx_},
+         "attn", l, b.att, c.dim, stream, ws, obs);
+    call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo",
+         l, b.x, c.dim, stream, ws, obs);
+    call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn,
+         c.dim, stream, ws, obs);
+    if (s.paired) {
+      call(s.gate_up,
+           matvec_pair::Args{L.w_gate.data, L.w_up.data, b.xn, b.gate, b.up, c.ffn_dim,
+                             c.ffn_dim, c.dim, L.w_gate.type},
+           "ffn_gate_up", l, b.gate, c.ffn_dim, stream, ws, obs);
+    } else {
+      call(s.gate, matvec::Args{L.w_gate.data, b.xn, b.gate, c.ffn_dim, c.dim, L.w_gate.type},
+           "ffn_gate", l, b.gate, c.ffn_dim, stream, ws, obs);
+      call(s.up, matvec::Args{L.w_up.data, b.xn, b.up, c.ffn_dim, c.dim, L.w_up.type}, "ffn_up",
+           l, b.up, c.ffn_dim, stream, ws, obs);
+    }
+    call(s.swiglu, swiglu::Args{b.gate, b.up, b.act, c.ffn_dim}, "swiglu", l, b.act, c.ffn_dim,
+         stream, ws, obs);
+    call(s.down,
+         matvec_residual::Args{L.w_down.data, b.act, b.x, b.x, c.dim, c.ffn_dim, L.w_down.type},
+         "ffn_down", l, b.x, c.dim, stream, ws, obs);
+  }
+  call(out_norm_, rmsnorm::Args{b.x, w.out_norm, b.xn, c.dim, c.eps}, "output_norm", -1, b.xn,
+       c.dim, stream, ws, obs);
+  call(output_, matvec::Args{w.output.data, b.xn, b.logits, c.vocab, c.dim, w.output.type},
+       "output", -1, b.logits, c.vocab, stream, ws, obs);
+  call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, ws,
+       obs);
+}
+
+}  // namespace swapbench

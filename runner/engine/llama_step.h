@@ -1,0 +1,93 @@
+// One llama decode step as a fixed sequence of slot calls, shared by every backend.
+//
+// The step reads the token and the position from memory (buffers.token, buffers.pos), never
+// from host arguments, branches on nothing that changes between steps and allocates nothing:
+// the CUDA engine captures it once as a graph and replays it at every position.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runner/model/llama_model.h"
+#include "runner/plan.h"
+
+namespace swapbench {
+
+// Activations and KV cache, in the backend's memory (host for cpu, device for cuda).
+struct StepBuffers {
+  int32_t* token = nullptr;  // input token of this step
+  int32_t* pos = nullptr;    // its position
+  int32_t* next = nullptr;   // greedy argmax, written by the step
+  float *x = nullptr, *xn = nullptr, *q = nullptr, *k = nullptr, *v = nullptr, *att = nullptr;
+  float *gate = nullptr, *up = nullptr, *act = nullptr, *logits = nullptr;
+  std::vector<float*> k_cache, v_cache;  // per layer, max_ctx rows of kv_heads * head_dim
+  void* workspace = nullptr;             // LlamaStep::workspace_bytes()
+};
+
+// Weights, in the backend's memory.
+struct StepWeights {
+  struct Matrix {
+    const void* data = nullptr;
+    DType type = DType::f32;
+  };
+  struct Layer {
+    const float* attn_norm = nullptr;
+    const float* ffn_norm = nullptr;
+    Matrix wq, wk, wv, wo, w_gate, w_up, w_down;
+  };
+  Matrix embd, output;
+  const float* out_norm = nullptr;
+  std::vector<Layer> layers;
+};
+
+// What an observer sees of each slot call: enough to time it, tap its output, name it.
+struct SlotCall {
+  const std::string* slot;  // "matvec.q4_1"
+  const char* site;         // role in the step: "wq", "attn_norm", "ffn_gate_up", ...
+  int32_t layer;            // -1 outside the layers
+  const Binding* binding;
+  const float* out;         // the slot's output (first output for pairs)
+  int64_t out_n;
+};
+
+class StepObserver {
+ public:
+  virtual ~StepObserver() = default;
+  virtual void before(const SlotCall&) {}
+  virtual void after(const SlotCall&) {}
+};
+
+class LlamaStep {
+ public:
+  // Binds every call site of the step for `bindings`' backend; throws PlanError (via
+  // bindings.check()) when the plan cannot serve this model.
+  LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& layers,
+            const TensorRef& embd, const TensorRef& output, int32_t max_ctx, Bindings& bindings);
+
+  // Issues the step's slot calls in order. `stream` goes to every launcher.
+  void run(const StepBuffers& b, const StepWeights& w, void* stream,
+           StepObserver* observer = nullptr) const;
+
+  size_t workspace_bytes() const { return workspace_; }
+  size_t calls_per_step() const;  // slot launches per step
+
+ private:
+  struct Site {
+    std::string slot;
+    const Binding* binding;
+  };
+  struct LayerSites {
+    Site attn_norm, wq, wk, wv, rope, attn, wo, ffn_norm, gate_up, gate, up, swiglu, down;
+    bool paired;  // gate and up share a type: one matvec_pair call
+  };
+  Site site(Bindings& b, const std::string& slot, const Shape& s);
+
+  LlamaConfig cfg_;
+  int32_t max_ctx_;
+  Site embed_, out_norm_, output_, argmax_;
+  std::vector<LayerSites> layers_;
+  size_t workspace_ = 0;
+};
+
+}  // namespace swapbench

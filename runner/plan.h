@@ -1,0 +1,68 @@
+// Plans: which variant (and parameters) each slot uses for a whole decode.
+//
+// Written `rmsnorm=warp_shuffle,matvec.q4_1=v3_small[threads=128]`. A key is a slot
+// (`matvec.q4_1`) or a slot family (`matvec`: every `matvec.<type>` slot that has the named
+// variant). Unnamed slots take their reference variant for the backend.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/common/variant.h"
+
+namespace swapbench {
+
+// A plan that cannot be used: unknown slot or variant, wrong backend, shape not covered.
+// The message lists the valid names or the offending shapes. The CLI exits 2 on it.
+struct PlanError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct PlanEntry {
+  std::string variant;
+  Params params;  // only those given in the plan text
+};
+
+struct Plan {
+  std::map<std::string, PlanEntry> entries;  // by slot key or family
+
+  static Plan parse(const std::string& text);  // throws PlanError on syntax errors
+  std::string to_string() const;               // canonical text; "" for the reference plan
+};
+
+// One slot call site's choice, resolved against the registry for one backend.
+struct Binding {
+  const Variant* variant = nullptr;
+  Params params;              // every declared parameter, defaults filled in
+  bool fell_back = false;     // the planned variant did not apply; its fallback runs
+  std::string planned;        // the variant the plan named (differs when fell_back)
+};
+
+// Resolves a plan for a backend. Engines declare every (slot, shape) they will call while
+// they are built; all problems are collected and thrown as one PlanError by check().
+class Bindings {
+ public:
+  Bindings(Plan plan, Backend backend);  // validates names and backends; throws PlanError
+
+  // Declares a call site; returns its binding (valid until this object dies).
+  const Binding& bind(const std::string& slot, const Shape& shape);
+  void check() const;  // throws PlanError listing every call site no variant can serve
+
+  const Plan& plan() const { return plan_; }
+  Backend backend() const { return backend_; }
+  // Call sites where a fallback replaced the planned variant: "matvec.q4_1 v3_small->v3 at rows=..".
+  std::vector<std::string> fallbacks() const;
+  // slot -> variant name actually used, over all call sites (for results and NVTX names).
+  std::map<std::string, std::string> chosen() const;
+
+ private:
+  const PlanEntry* entry_for(const std::string& slot) const;
+  Plan plan_;
+  Backend backend_;
+  std::map<std::pair<std::string, Shape>, Binding> sites_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace swapbench

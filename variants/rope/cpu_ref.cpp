@@ -1,0 +1,23 @@
+// CPU variant of `rope`: the slot's reference loops, so the whole flow runs without a GPU.
+// Saves nothing: it is the definition of correct that every other variant is checked against.
+// Bitwise by definition (it is the reference).
+#include "kernels/rope/rope.h"
+#include "kernels/common/traffic.h"
+
+namespace swapbench::rope {
+namespace {
+void launch(const Args& a, const LaunchCtx&) { reference(a); }
+}  // namespace
+
+SB_ON_LOAD {
+  register_variant<Args>({.slot = "rope",
+                          .name = "cpu_ref",
+                          .backend = Backend::cpu,
+                          .equality = Equality::bitwise,
+                          .rationale = "Plain loops with double accumulators: the CPU reference.",
+                          .bytes = [](const Shape& s) { return traffic::rope_bytes(s); },
+                          .flops = [](const Shape& s) { return 6.0 * double((s.heads + s.kv_heads) * s.head_dim); }},
+                         &launch);
+}
+
+}  // namespace swapbench::rope
