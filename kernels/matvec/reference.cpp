@@ -1,22 +1,56 @@
 // CPU reference of the `matvec.<type>` slots, and their registration (one slot per type).
 #include <string>
 
+#include "kernels/common/quant.h"
 #include "kernels/common/quant_cpu.h"
 #include "kernels/matvec/matvec.h"
 
 namespace swapbench::matvec {
 
 double row_dot(DType type, const void* row, const float* x, int32_t cols) {
-  constexpr int32_t kBlock = 32;  // every type we decode has blocks dividing 32
-  const uint64_t block_bytes = row_bytes(type, kBlock);
-  const auto* p = static_cast<const uint8_t*>(row);
-  float w[kBlock];
+  // The quantized types are decoded here block by block with their scales converted once per
+  // block (the same float operations as dequantize_row, so the same weights); other types go
+  // through dequantize_row. Accumulation is in double, in index order.
   double acc = 0.0;
-  for (int32_t c = 0; c < cols; c += kBlock) {
-    dequantize_row(type, p + block_bytes * static_cast<uint64_t>(c / kBlock), w, kBlock);
-    for (int32_t j = 0; j < kBlock; ++j) acc += double(w[j]) * double(x[c + j]);
+  const int32_t blocks = cols / kQK;
+  switch (type) {
+    case DType::q8_0: {
+      const auto* b = static_cast<const block_q8_0*>(row);
+      for (int32_t i = 0; i < blocks; ++i, x += kQK) {
+        const float d = fp16_to_f32(b[i].d);
+        for (int j = 0; j < kQK; ++j) acc += double(float(b[i].qs[j]) * d) * double(x[j]);
+      }
+      return acc;
+    }
+    case DType::q4_0: {
+      const auto* b = static_cast<const block_q4_0*>(row);
+      for (int32_t i = 0; i < blocks; ++i, x += kQK) {
+        const float d = fp16_to_f32(b[i].d);
+        for (int j = 0; j < kQK; ++j)
+          acc += double(float(q4_nibble(b[i].qs, j) - 8) * d) * double(x[j]);
+      }
+      return acc;
+    }
+    case DType::q4_1: {
+      const auto* b = static_cast<const block_q4_1*>(row);
+      for (int32_t i = 0; i < blocks; ++i, x += kQK) {
+        const float d = fp16_to_f32(b[i].d), m = fp16_to_f32(b[i].m);
+        for (int j = 0; j < kQK; ++j)
+          acc += double(float(q4_nibble(b[i].qs, j)) * d + m) * double(x[j]);
+      }
+      return acc;
+    }
+    default: {
+      const uint64_t block_bytes = row_bytes(type, kQK);
+      const auto* p = static_cast<const uint8_t*>(row);
+      float w[kQK];
+      for (int32_t i = 0; i < blocks; ++i, x += kQK) {
+        dequantize_row(type, p + block_bytes * uint64_t(i), w, kQK);
+        for (int j = 0; j < kQK; ++j) acc += double(w[j]) * double(x[j]);
+      }
+      return acc;
+    }
   }
-  return acc;
 }
 
 void reference(const Args& a) {

@@ -81,6 +81,8 @@ class CpuEngine final : public Engine {
   Backend backend() const override { return Backend::cpu; }
   const Bindings& bindings() const override { return bindings_; }
   int32_t max_ctx() const override { return max_ctx_; }
+  void set_observer(StepObserver* observer) override { observer_ = observer; }
+  size_t calls_per_step() const override { return step_.calls_per_step(); }
 
  private:
   const LlamaModel& model_;

@@ -28,6 +28,9 @@ class Engine {
   virtual Backend backend() const = 0;
   virtual const Bindings& bindings() const = 0;
   virtual int32_t max_ctx() const = 0;
+  // Sees every slot call of the following steps (taps, per-slot timing); nullptr to stop.
+  virtual void set_observer(StepObserver* observer) = 0;
+  virtual size_t calls_per_step() const = 0;
 };
 
 // Builds an engine; throws PlanError when the plan does not fit, std::runtime_error when the

@@ -77,7 +77,7 @@ LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& la
 
 size_t LlamaStep::calls_per_step() const {
   size_t n = 4;  // embed, output norm, output matvec, argmax
-  for (const LayerSites& s : layers_) n += s.paired ? 10 : 11;
+  for (const LayerSites& s : layers_) n += s.paired ? 11 : 12;
   return n;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <sys/wait.h>
 #include <stdexcept>
 
 namespace swapbench::test {
@@ -58,5 +59,23 @@ void write_bytes(const std::filesystem::path& p, const std::vector<uint8_t>& byt
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (!f) throw std::runtime_error("cannot write " + p.string());
 }
+
+CommandResult run_command(const std::string& command) {
+  TempDir dir;
+  const auto out = dir.file("out"), err = dir.file("err");
+  const std::string full = command + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int status = std::system(full.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  auto slurp = [](const std::filesystem::path& p) {
+    const auto b = read_bytes(p);
+    return std::string(b.begin(), b.end());
+  };
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string swapbench_binary() { return std::string("'") + SWAPBENCH_BINARY + "'"; }
 
 }  // namespace swapbench::test

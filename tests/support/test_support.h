@@ -39,6 +39,16 @@ std::optional<std::filesystem::path> real_model_path();
 std::vector<uint8_t> read_bytes(const std::filesystem::path& p);
 void write_bytes(const std::filesystem::path& p, const std::vector<uint8_t>& bytes);
 
+// Runs a shell command; captures its exit code, stdout and stderr.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+CommandResult run_command(const std::string& command);
+
+// The swapbench binary built beside the tests, as a shell-quoted path.
+std::string swapbench_binary();
+
 }  // namespace swapbench::test
 
 // Skips the test outside CI, fails it in CI, when the real model is not present.

@@ -1,0 +1,101 @@
+// The command line as a user meets it: info on the real model, run on a generated one, and bad
+// input (truncated GGUF, unknown variant, unknown slot) giving one clear line and a non-zero exit.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "runner/model/model_gen.h"
+#include "support/test_support.h"
+
+namespace swapbench {
+namespace {
+
+using test::run_command;
+using test::swapbench_binary;
+
+size_t lines(const std::string& s) { return size_t(std::count(s.begin(), s.end(), '\n')); }
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir;
+    tiny_ = dir_->file("tiny.gguf").string();
+    generate_model(tiny_, {.shape = "tiny", .quant = DType::q4_1, .seed = 2});
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static inline test::TempDir* dir_ = nullptr;
+  static inline std::string tiny_;
+};
+
+TEST_F(Cli, InfoOnTheRealModelShowsBlocksEmbeddingAndTensorTypes) {
+  SB_REQUIRE_REAL_MODEL(path);
+  const auto r = run_command(swapbench_binary() + " info '" + path.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("30 blocks, 576 embedding"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("blk.0.attn_q.weight"), std::string::npos);
+  EXPECT_NE(r.out.find("q4_1"), std::string::npos);
+  EXPECT_NE(r.out.find("q8_0"), std::string::npos);
+  EXPECT_NE(r.out.find("weight bytes read per decoded token"), std::string::npos);
+}
+
+TEST_F(Cli, RunJsonReportsTokensTextAndSpeed) {
+  const auto r = run_command(swapbench_binary() + " run --backend cpu --model '" + tiny_ +
+                             "' --prompt hi -n 6 --no-stop --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["ids"].size(), 6u);
+  EXPECT_EQ(j["backend"], "cpu");
+  EXPECT_GT(j["tokens_per_second"].get<double>(), 0.0);
+  EXPECT_EQ(j["variants"]["rmsnorm"], "cpu_ref");
+}
+
+TEST_F(Cli, TruncatedGgufGivesOneLineErrorAndNonZeroExit) {
+  auto bytes = test::read_bytes(tiny_);
+  bytes.resize(bytes.size() / 2);
+  const auto cut = dir_->file("cut.gguf");
+  test::write_bytes(cut, bytes);
+  for (const std::string cmd : {" info '", " run --backend cpu -n 2 --model '"}) {
+    const auto r = run_command(swapbench_binary() + cmd + cut.string() + "'");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(lines(r.err), 1u) << r.err;
+    EXPECT_NE(r.err.find("swapbench: error: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("cut.gguf"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(Cli, UnknownVariantExitsTwoListingTheValidNames) {
+  const auto r = run_command(swapbench_binary() + " run --backend cpu -n 2 --model '" + tiny_ +
+                             "' --plan rmsnorm=nonesuch");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("unknown variant 'nonesuch'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cpu_ref"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, UnknownSlotExitsTwo) {
+  const auto r = run_command(swapbench_binary() + " run --backend cpu -n 2 --model '" + tiny_ +
+                             "' --plan layernorm=cpu_ref");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown slot 'layernorm'"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, ListVariantsJsonHasEveryField) {
+  const auto r = run_command(swapbench_binary() + " list variants --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(j.empty());
+  for (const auto& v : j) {
+    for (const char* f : {"key", "slot", "name", "backend", "equality", "rationale", "params"})
+      EXPECT_TRUE(v.contains(f)) << f;
+  }
+}
+
+TEST_F(Cli, GenModelRejectsAnUnknownShape) {
+  const auto r = run_command(swapbench_binary() + " gen-model --shape llama-70b -o '" +
+                             dir_->file("x.gguf").string() + "'");
+  EXPECT_NE(r.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace swapbench

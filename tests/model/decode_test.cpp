@@ -1,0 +1,127 @@
+// End-to-end decode on the CPU engine: the real SmolLM2 answers sensibly, generated models decode
+// deterministically, the step is built only from slot calls, and plans change which variant runs.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <set>
+
+#include "runner/decode.h"
+#include "runner/engine/engine.h"
+#include "runner/model/model_gen.h"
+#include "support/test_support.h"
+
+namespace swapbench {
+namespace {
+
+DecodeResult decode(const LlamaModel& m, const std::string& prompt, int32_t n,
+                    const std::string& plan = "", bool keep_logits = false) {
+  auto engine = make_engine(Backend::cpu, m, Plan::parse(plan), {.max_ctx = 256});
+  return greedy_decode(*engine, m.tokenizer(), prompt,
+                       {.n_tokens = n, .stop_at_eos = false, .keep_logits = keep_logits});
+}
+
+TEST(RealModelDecode, CapitalOfFranceIsParis) {
+  SB_REQUIRE_REAL_MODEL(path);
+  auto m = LlamaModel::load(path.string());
+  const DecodeResult r = decode(*m, "The capital of France is", 16);
+  EXPECT_NE(r.text.find("Paris"), std::string::npos) << "continuation: " << r.text;
+}
+
+TEST(RealModelDecode, SixtyFourTokensDoNotCollapseIntoALoop) {
+  SB_REQUIRE_REAL_MODEL(path);
+  auto m = LlamaModel::load(path.string());
+  const DecodeResult r = decode(*m, "Once upon a time, in a small village,", 64);
+  ASSERT_EQ(r.ids.size(), 64u);
+  const std::set<int32_t> last(r.ids.end() - 32, r.ids.end());
+  EXPECT_GE(last.size(), 8u) << "degenerate continuation: " << r.text;
+}
+
+class TinyModel : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir;
+    path_ = dir_->file("tiny.gguf").string();
+    generate_model(path_, {.shape = "tiny", .quant = DType::q4_1, .seed = 7});
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static inline test::TempDir* dir_ = nullptr;
+  static inline std::string path_;
+};
+
+TEST_F(TinyModel, SameSeedGivesSameTokensAndByteIdenticalLogits) {
+  auto m = LlamaModel::load(path_);
+  const DecodeResult a = decode(*m, "hello world", 24, "", true);
+  const DecodeResult b = decode(*m, "hello world", 24, "", true);
+  ASSERT_EQ(a.ids, b.ids);
+  ASSERT_EQ(a.logits.size(), 24u);
+  for (size_t i = 0; i < a.logits.size(); ++i) {
+    ASSERT_EQ(a.logits[i].size(), size_t(m->config().vocab));
+    EXPECT_EQ(std::memcmp(a.logits[i].data(), b.logits[i].data(), a.logits[i].size() * 4), 0)
+        << "step " << i;
+  }
+}
+
+TEST_F(TinyModel, LogitsAreFiniteAndNotConstant) {
+  auto m = LlamaModel::load(path_);
+  const DecodeResult r = decode(*m, "abc", 4, "", true);
+  for (const auto& step : r.logits) {
+    float lo = step[0], hi = step[0];
+    for (float v : step) {
+      ASSERT_TRUE(std::isfinite(v));
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    EXPECT_GT(hi - lo, 1e-3f);
+  }
+}
+
+class CountingObserver : public StepObserver {
+ public:
+  void after(const SlotCall& c) override {
+    ++calls;
+    slots.insert(*c.slot);
+    variants.insert(c.binding->variant->info.key());
+  }
+  size_t calls = 0;
+  std::set<std::string> slots, variants;
+};
+
+TEST_F(TinyModel, EveryOperationOfTheStepIsASlotCall) {
+  auto m = LlamaModel::load(path_);
+  auto engine = make_engine(Backend::cpu, *m, Plan::parse("rmsnorm=cpu_lanes"), {.max_ctx = 8});
+  CountingObserver obs;
+  engine->set_observer(&obs);
+  engine->step(5, 0);
+  EXPECT_EQ(obs.calls, engine->calls_per_step());
+  EXPECT_EQ(obs.calls, 4u + 11u * size_t(m->config().n_layers));
+  const std::set<std::string> expected{"embed",       "rmsnorm", "matvec.q4_1", "rope",
+                                       "attn_decode", "matvec_residual.q4_1",
+                                       "matvec_pair.q4_1", "swiglu", "matvec.q8_0", "argmax"};
+  EXPECT_EQ(obs.slots, expected);
+  EXPECT_TRUE(obs.variants.count("rmsnorm.cpu_lanes"));
+  EXPECT_FALSE(obs.variants.count("rmsnorm.cpu_ref"));
+}
+
+TEST_F(TinyModel, ReassociatingVariantChangesLogitsOnlySlightly) {
+  auto m = LlamaModel::load(path_);
+  const DecodeResult ref = decode(*m, "hello", 8, "", true);
+  const DecodeResult alt = decode(*m, "hello", 8, "rmsnorm=cpu_lanes", true);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < ref.logits.size(); ++i)
+    for (size_t j = 0; j < ref.logits[i].size(); ++j) {
+      const double d = double(ref.logits[i][j]) - alt.logits[i][j];
+      num += d * d;
+      den += double(ref.logits[i][j]) * ref.logits[i][j];
+    }
+  EXPECT_LT(num / den, 1e-8);
+}
+
+TEST_F(TinyModel, PositionOutsideTheCacheIsRejected) {
+  auto m = LlamaModel::load(path_);
+  auto engine = make_engine(Backend::cpu, *m, Plan{}, {.max_ctx = 4});
+  EXPECT_THROW(engine->step(1, 4), std::out_of_range);
+  EXPECT_THROW(engine->step(m->config().vocab, 0), std::out_of_range);
+}
+
+}  // namespace
+}  // namespace swapbench

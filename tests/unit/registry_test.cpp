@@ -1,0 +1,71 @@
+// The registry: every slot the decode needs exists with a reference variant on the CPU, every
+// variant is complete (rationale, traffic), names are unique keys.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "kernels/common/variant.h"
+
+namespace swapbench {
+namespace {
+
+TEST(Registry, EverySlotOfTheDecodeIsRegistered) {
+  for (const char* key : {"embed", "rmsnorm", "matvec.q4_1", "matvec.q8_0", "matvec.q4_0",
+                          "matvec.f16", "matvec_pair.q4_1", "matvec_residual.q4_1", "rope",
+                          "attn_decode", "swiglu", "argmax"}) {
+    EXPECT_NE(Registry::instance().slot(key), nullptr) << key;
+  }
+}
+
+TEST(Registry, EverySlotHasItsCpuReferenceRegistered) {
+  for (const SlotInfo* s : Registry::instance().slots()) {
+    const Variant* ref = Registry::instance().find(s->key, s->cpu_reference);
+    ASSERT_NE(ref, nullptr) << s->key << " lacks its CPU reference " << s->cpu_reference;
+    EXPECT_EQ(ref->info.backend, Backend::cpu);
+    EXPECT_EQ(ref->info.equality, Equality::bitwise) << "a reference is bitwise to itself";
+    EXPECT_FALSE(s->cuda_reference.empty()) << s->key;
+  }
+}
+
+#ifdef SWAPBENCH_HAVE_CUDA
+TEST(Registry, EverySlotHasItsCudaReferenceRegistered) {
+  for (const SlotInfo* s : Registry::instance().slots()) {
+    const Variant* ref = Registry::instance().find(s->key, s->cuda_reference);
+    ASSERT_NE(ref, nullptr) << s->key << " lacks its CUDA reference " << s->cuda_reference;
+    EXPECT_EQ(ref->info.backend, Backend::cuda);
+  }
+}
+#endif
+
+TEST(Registry, EveryVariantSaysWhyAndWhatItMoves) {
+  const Shape shape{.rows = 64, .rows2 = 64, .cols = 64, .heads = 4, .kv_heads = 2,
+                    .head_dim = 16, .max_ctx = 32};
+  for (const Variant* v : Registry::instance().variants("", std::nullopt, true)) {
+    if (v->info.test_only) continue;
+    EXPECT_FALSE(v->info.rationale.empty()) << v->info.key();
+    EXPECT_NE(Registry::instance().slot(v->info.slot), nullptr) << v->info.key();
+    if (!v->info.applies(shape)) EXPECT_GT(v->info.bytes(shape), 0.0) << v->info.key();
+    for (const ParamSpec& p : v->info.params) {
+      EXPECT_LE(p.min, p.def) << v->info.key() << " " << p.name;
+      EXPECT_LE(p.def, p.max) << v->info.key() << " " << p.name;
+    }
+    if (!v->info.fallback.empty())
+      EXPECT_NE(Registry::instance().find(v->info.slot, v->info.fallback), nullptr)
+          << v->info.key() << " falls back to a missing variant";
+  }
+}
+
+TEST(Registry, DuplicateVariantIsRefused) {
+  VariantInfo info{.slot = "rmsnorm", .name = "cpu_ref", .backend = Backend::cpu};
+  EXPECT_THROW(register_variant<int>(info, +[](const int&, const LaunchCtx&) {}),
+               std::logic_error);
+}
+
+TEST(Registry, LaunchWithTheWrongArgumentStructThrows) {
+  const Variant* v = Registry::instance().find("rmsnorm", "cpu_ref");
+  ASSERT_NE(v, nullptr);
+  EXPECT_THROW(v->launch(42, LaunchCtx{}), std::logic_error);
+}
+
+}  // namespace
+}  // namespace swapbench
