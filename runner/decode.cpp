@@ -24,17 +24,32 @@ DecodeResult greedy_decode(Engine& engine, const Tokenizer& tok, const std::stri
   for (int32_t id : r.prompt_ids) next = engine.step(id, pos++);
   auto t1 = clock::now();
   r.prompt_seconds = std::chrono::duration<double>(t1 - t0).count();
-  for (int32_t i = 0; i < o.n_tokens; ++i) {
-    r.ids.push_back(next);
-    if (o.keep_logits) {
+  if (o.keep_logits) {
+    for (int32_t i = 0; i < o.n_tokens; ++i) {
+      r.ids.push_back(next);
       r.logits.emplace_back();
       engine.logits(r.logits.back());
+      if (o.stop_at_eos && next == tok.eos()) break;
+      if (i + 1 < o.n_tokens) {
+        next = engine.step(next, pos++);
+        ++r.decode_steps;
+      }
     }
-    if (o.stop_at_eos && next == tok.eos()) break;
-    if (i + 1 < o.n_tokens) {
-      next = engine.step(next, pos++);
-      ++r.decode_steps;
+  } else {
+    // Chained: the engine feeds each token to the next step itself (no host round trip on the
+    // GPU); tokens after an end-of-sequence are dropped afterwards.
+    r.ids.push_back(next);
+    if (o.n_tokens > 1 && !(o.stop_at_eos && next == tok.eos())) {
+      const std::vector<int32_t> more = engine.step_chain(next, pos, o.n_tokens - 1);
+      r.decode_steps = int32_t(more.size());
+      r.ids.insert(r.ids.end(), more.begin(), more.end());
     }
+    if (o.stop_at_eos)
+      for (size_t i = 0; i < r.ids.size(); ++i)
+        if (r.ids[i] == tok.eos()) {
+          r.ids.resize(i + 1);
+          break;
+        }
   }
   r.decode_seconds = std::chrono::duration<double>(clock::now() - t1).count();
   r.text = tok.decode(r.ids);

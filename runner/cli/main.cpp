@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   cli::add_gen_model(app, run);
   cli::add_list(app, run);
   cli::add_device_info(app, run);
+  cli::add_bench(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

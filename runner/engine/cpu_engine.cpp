@@ -77,6 +77,12 @@ class CpuEngine final : public Engine {
     return next_;
   }
 
+  std::vector<int32_t> step_chain(int32_t token, int32_t pos, int32_t n) override {
+    std::vector<int32_t> out;
+    for (int32_t i = 0; i < n; ++i) out.push_back(token = step(token, pos + i));
+    return out;
+  }
+
   void logits(std::vector<float>& out) override { out = logits_; }
   Backend backend() const override { return Backend::cpu; }
   const Bindings& bindings() const override { return bindings_; }

@@ -23,6 +23,9 @@ class Engine {
   virtual ~Engine() = default;
   // Decodes `token` at position `pos` (< max_ctx) and returns the greedy next token.
   virtual int32_t step(int32_t token, int32_t pos) = 0;
+  // Decodes n steps from (token, pos), feeding each greedy token to the next step without a
+  // round trip to the host where the backend allows; returns the n tokens produced.
+  virtual std::vector<int32_t> step_chain(int32_t token, int32_t pos, int32_t n) = 0;
   // Logits of the last step, copied to the host.
   virtual void logits(std::vector<float>& out) = 0;
   virtual Backend backend() const = 0;

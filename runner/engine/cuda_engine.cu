@@ -1,0 +1,252 @@
+// The CUDA engine: weights uploaded once in their GGUF formats, activations and an f32 KV cache
+// on the device, and the step captured once as a CUDA graph (or launched eagerly).
+//
+// KV cache precision: f32, the precision of the CPU reference, so the reference plan matches
+// the CPU engine to float rounding. At 4k positions it costs llama-8b 32 MiB per layer; an f16
+// cache would halve that traffic and is a future variant of the attention slots.
+#include <cuda_runtime.h>
+
+#include <map>
+#include <stdexcept>
+
+#include "kernels/common/cuda_check.h"
+#include "runner/engine/engine.h"
+#include "runner/engine/nvtx_observer.h"
+
+namespace swapbench {
+namespace {
+
+// Feeds the step's argmax to the next step on the device: token = next, history[pos] = next,
+// pos += 1. Part of the captured graph, so chained replays need no host round trip.
+__global__ void advance_kernel(int32_t* token, int32_t* pos, const int32_t* next,
+                               int32_t* history) {
+  const int32_t p = *pos;
+  history[p] = *next;
+  *token = *next;
+  *pos = p + 1;
+}
+
+class CudaEngine final : public Engine {
+ public:
+  CudaEngine(const LlamaModel& m, const Plan& plan, const EngineOptions& o)
+      : model_(m),
+        bindings_(plan, Backend::cuda),
+        max_ctx_(std::min(o.max_ctx, m.config().context)),
+        graphs_(o.graphs),
+        step_(m.config(), m.layers(), m.token_embd(), m.output(), max_ctx_, bindings_) {
+    SB_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    upload_weights();
+    allocate_buffers();
+  }
+
+  ~CudaEngine() override {
+    if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
+    if (stream_) cudaStreamDestroy(stream_);
+    for (void* p : allocations_) cudaFree(p);
+    if (host_io_) cudaFreeHost(host_io_);
+  }
+
+  int32_t step(int32_t token, int32_t pos) override {
+    check_position(token, pos, 1);
+    set_inputs(token, pos);
+    launch_step();
+    SB_CUDA_CHECK(cudaMemcpyAsync(&host_io_[2], b_.next, sizeof(int32_t),
+                                  cudaMemcpyDeviceToHost, stream_));
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    return host_io_[2];
+  }
+
+  std::vector<int32_t> step_chain(int32_t token, int32_t pos, int32_t n) override {
+    check_position(token, pos, n);
+    set_inputs(token, pos);
+    for (int32_t i = 0; i < n; ++i) launch_step();
+    std::vector<int32_t> out(static_cast<size_t>(n));
+    SB_CUDA_CHECK(cudaMemcpyAsync(out.data(), history_ + pos, sizeof(int32_t) * size_t(n),
+                                  cudaMemcpyDeviceToHost, stream_));
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    return out;
+  }
+
+  void logits(std::vector<float>& out) override {
+    out.resize(size_t(model_.config().vocab));
+    SB_CUDA_CHECK(cudaMemcpyAsync(out.data(), b_.logits, out.size() * sizeof(float),
+                                  cudaMemcpyDeviceToHost, stream_));
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  }
+
+  Backend backend() const override { return Backend::cuda; }
+  const Bindings& bindings() const override { return bindings_; }
+  int32_t max_ctx() const override { return max_ctx_; }
+  size_t calls_per_step() const override { return step_.calls_per_step(); }
+  void set_observer(StepObserver* observer) override {
+    // An observer sees launches as they are issued: only eager steps issue them each time.
+    observer_ = observer;
+  }
+  size_t device_allocations() const { return allocations_.size(); }
+
+ private:
+  void check_position(int32_t token, int32_t pos, int32_t n) const {
+    if (pos < 0 || pos + n > max_ctx_)
+      throw std::out_of_range("positions " + std::to_string(pos) + ".." +
+                              std::to_string(pos + n - 1) + " outside the KV cache (" +
+                              std::to_string(max_ctx_) + ")");
+    if (token < 0 || token >= model_.config().vocab)
+      throw std::out_of_range("token id " + std::to_string(token) + " outside the vocabulary");
+  }
+
+  void* device_alloc(size_t bytes) {
+    void* p = nullptr;
+    SB_CUDA_CHECK(cudaMalloc(&p, bytes == 0 ? 1 : bytes));
+    allocations_.push_back(p);
+    return p;
+  }
+
+  template <class T>
+  T* device_array(size_t n) {
+    return static_cast<T*>(device_alloc(n * sizeof(T)));
+  }
+
+  const void* upload(const void* host, uint64_t bytes) {
+    if (auto it = uploaded_.find(host); it != uploaded_.end()) return it->second;  // tied output
+    void* d = device_alloc(bytes);
+    SB_CUDA_CHECK(cudaMemcpy(d, host, bytes, cudaMemcpyHostToDevice));
+    uploaded_[host] = d;
+    return d;
+  }
+  StepWeights::Matrix upload(const TensorRef& t) { return {upload(t.data, t.bytes), t.type}; }
+  const float* upload(const std::vector<float>& v) {
+    return static_cast<const float*>(upload(v.data(), v.size() * sizeof(float)));
+  }
+
+  void upload_weights() {
+    w_.embd = upload(model_.token_embd());
+    w_.output = upload(model_.output());
+    w_.out_norm = upload(model_.output_norm());
+    for (const LayerTensors& L : model_.layers()) {
+      StepWeights::Layer wl;
+      wl.attn_norm = upload(L.attn_norm);
+      wl.ffn_norm = upload(L.ffn_norm);
+      wl.wq = upload(L.wq);
+      wl.wk = upload(L.wk);
+      wl.wv = upload(L.wv);
+      wl.wo = upload(L.wo);
+      wl.w_gate = upload(L.w_gate);
+      wl.w_up = upload(L.w_up);
+      wl.w_down = upload(L.w_down);
+      w_.layers.push_back(wl);
+    }
+  }
+
+  void allocate_buffers() {
+    const LlamaConfig& c = model_.config();
+    const size_t dim = size_t(c.dim), kv = size_t(c.n_kv_heads) * size_t(c.head_dim);
+    const size_t ffn = size_t(c.ffn_dim);
+    b_.x = device_array<float>(dim);
+    b_.xn = device_array<float>(dim);
+    b_.q = device_array<float>(dim);
+    b_.att = device_array<float>(dim);
+    b_.k = device_array<float>(kv);
+    b_.v = device_array<float>(kv);
+    b_.gate = device_array<float>(ffn);
+    b_.up = device_array<float>(ffn);
+    b_.act = device_array<float>(ffn);
+    b_.logits = device_array<float>(size_t(c.vocab));
+    for (int32_t l = 0; l < c.n_layers; ++l) {
+      b_.k_cache.push_back(device_array<float>(size_t(max_ctx_) * kv));
+      b_.v_cache.push_back(device_array<float>(size_t(max_ctx_) * kv));
+      // Unwritten cache rows are never read (attention stops at pos), but NaN makes any such
+      // bug loud instead of silently reading zeros.
+      SB_CUDA_CHECK(cudaMemset(b_.k_cache.back(), 0xff, size_t(max_ctx_) * kv * sizeof(float)));
+      SB_CUDA_CHECK(cudaMemset(b_.v_cache.back(), 0xff, size_t(max_ctx_) * kv * sizeof(float)));
+    }
+    b_.workspace = step_.workspace_bytes() ? device_alloc(step_.workspace_bytes()) : nullptr;
+    b_.token = device_array<int32_t>(1);
+    b_.pos = device_array<int32_t>(1);
+    b_.next = device_array<int32_t>(1);
+    history_ = device_array<int32_t>(size_t(max_ctx_) + 1);
+    SB_CUDA_CHECK(cudaMallocHost(&host_io_, 4 * sizeof(int32_t)));
+  }
+
+  void set_inputs(int32_t token, int32_t pos) {
+    host_io_[0] = token;
+    host_io_[1] = pos;
+    SB_CUDA_CHECK(cudaMemcpyAsync(b_.token, &host_io_[0], sizeof(int32_t),
+                                  cudaMemcpyHostToDevice, stream_));
+    SB_CUDA_CHECK(cudaMemcpyAsync(b_.pos, &host_io_[1], sizeof(int32_t),
+                                  cudaMemcpyHostToDevice, stream_));
+  }
+
+  // The whole step plus the on-device advance, issued on stream_.
+  void issue_step(StepObserver* observer) {
+    nvtx_.begin_step(observer);
+    step_.run(b_, w_, stream_, &nvtx_);
+    advance_kernel<<<1, 1, 0, stream_>>>(b_.token, b_.pos, b_.next, history_);
+    SB_CHECK_LAUNCH("engine.advance");
+  }
+
+  // Every step ends with advance_kernel; for a single step() the advance is harmless (the next
+  // call sets token and pos again), and one graph serves both uses.
+  void launch_step() {
+    if (!graphs_ || observer_) {
+      issue_step(observer_);
+      return;
+    }
+    if (!graph_exec_) capture();
+    SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_, stream_));
+  }
+
+  void capture() {
+    // Global capture mode: an allocation or synchronisation inside the step is an error here,
+    // which is how "no allocation, no host sync in a step" is enforced for every variant.
+    cudaGraph_t graph = nullptr;
+    SB_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeGlobal));
+    try {
+      issue_step(nullptr);
+    } catch (...) {
+      cudaStreamEndCapture(stream_, &graph);
+      if (graph) cudaGraphDestroy(graph);
+      throw;
+    }
+    SB_CUDA_CHECK(cudaStreamEndCapture(stream_, &graph));
+    SB_CUDA_CHECK(cudaGraphInstantiate(&graph_exec_, graph, 0));
+    SB_CUDA_CHECK(cudaGraphDestroy(graph));
+  }
+
+  const LlamaModel& model_;
+  Bindings bindings_;
+  int32_t max_ctx_;
+  bool graphs_;
+  LlamaStep step_;
+  cudaStream_t stream_ = nullptr;
+  cudaGraphExec_t graph_exec_ = nullptr;
+  StepBuffers b_;
+  StepWeights w_;
+  int32_t* history_ = nullptr;
+  int32_t* host_io_ = nullptr;  // pinned: token, pos, next
+  std::vector<void*> allocations_;
+  std::map<const void*, void*> uploaded_;
+  StepObserver* observer_ = nullptr;
+  NvtxStepObserver nvtx_;
+};
+
+}  // namespace
+
+bool cuda_available(std::string* why_not) {
+  int n = 0;
+  const cudaError_t err = cudaGetDeviceCount(&n);
+  if (err != cudaSuccess || n == 0) {
+    if (why_not)
+      *why_not = err != cudaSuccess ? std::string("no CUDA device (") + cudaGetErrorString(err) + ")"
+                                    : "no CUDA device";
+    cudaGetLastError();  // clear the sticky-free error so later calls start clean
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Engine> make_cuda_engine(const LlamaModel& m, const Plan& p,
+                                         const EngineOptions& o) {
+  return std::make_unique<CudaEngine>(m, p, o);
+}
+
+}  // namespace swapbench
