@@ -1,12 +1,12 @@
 // Measures the device's limits: stream-read bandwidth, copy bandwidth, the cost of an eager
 // launch and of a graph node. Timed with device events, after a warm-up, median of repeats.
 #include <cuda_runtime.h>
-#include <nvml.h>
 
 #include <algorithm>
 #include <vector>
 
 #include "harness/device_info.h"
+#include "harness/nvml.h"
 #include "kernels/common/cuda_check.h"
 
 namespace swapbench {
@@ -65,11 +65,7 @@ void fill_identity(DeviceReport& r, int dev) {
   int rt = 0;
   cudaRuntimeGetVersion(&rt);
   r.cuda_runtime = std::to_string(rt / 1000) + "." + std::to_string(rt % 1000 / 10);
-  if (nvmlInit_v2() == NVML_SUCCESS) {
-    char drv[96] = {};
-    if (nvmlSystemGetDriverVersion(drv, sizeof drv) == NVML_SUCCESS) r.driver = drv;
-    nvmlShutdown();
-  }
+  if (auto v = nvml::driver_version()) r.driver = *v;
   if (r.driver.empty()) {
     int d = 0;
     cudaDriverGetVersion(&d);

@@ -82,7 +82,6 @@ class CudaEngine final : public Engine {
     // An observer sees launches as they are issued: only eager steps issue them each time.
     observer_ = observer;
   }
-  size_t device_allocations() const { return allocations_.size(); }
 
  private:
   void check_position(int32_t token, int32_t pos, int32_t n) const {

@@ -7,8 +7,10 @@ namespace swapbench {
 
 void NvtxStepObserver::before(const SlotCall& c) {
   if (next_ == names_.size()) {
-    std::string name = c.layer >= 0 ? "L" + std::to_string(c.layer) + "/" : std::string();
-    names_.push_back(name + *c.slot + ":" + c.binding->variant->info.name);
+    std::string name;
+    if (c.layer >= 0) name.append("L").append(std::to_string(c.layer)).append("/");
+    name.append(*c.slot).append(":").append(c.binding->variant->info.name);
+    names_.push_back(std::move(name));
   }
   nvtxRangePushA(names_[next_++].c_str());
   if (inner_) inner_->before(c);

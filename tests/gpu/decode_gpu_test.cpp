@@ -1,0 +1,196 @@
+// The CUDA engine end to end on a generated smollm2-135m Q4_1 model: the reference plan follows
+// the CPU engine token for token, graphs on and off give the same bytes, steps allocate nothing,
+// and every CUDA variant keeps its declared equality inside a whole decode.
+//
+// Both engines are fed the same tokens (the CPU engine's greedy choices: teacher forcing), so
+// every step's logits can be compared even after a near-tie. A token flip counts as a failure
+// only when the CPU's top-two margin at that step exceeds what the logits' measured error can
+// explain: margin > 8 * rms(logits) * sqrt(NMSE bound) (an 8-sigma error band).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "gpu/gpu_support.h"
+#include "kernels/common/cuda_check.h"
+#include "runner/engine/engine.h"
+#include "runner/model/model_gen.h"
+#include "support/test_support.h"
+
+namespace swapbench {
+namespace {
+
+constexpr int32_t kSteps = 64;
+constexpr double kLogitsNmse = 1e-5;
+
+struct Trace {
+  std::vector<int32_t> tokens;               // token fed at each step
+  std::vector<std::vector<float>> logits;    // logits after each step
+  std::vector<int32_t> argmax;               // the engine's own greedy choice
+};
+
+// Decodes n steps feeding `feed` (or the engine's own choice when feed is empty).
+Trace run(Engine& e, int32_t n, const std::vector<int32_t>& feed, int32_t first = 1) {
+  Trace t;
+  int32_t tok = first;
+  for (int32_t i = 0; i < n; ++i) {
+    if (!feed.empty()) tok = feed[size_t(i)];
+    t.tokens.push_back(tok);
+    const int32_t next = e.step(tok, i);
+    t.argmax.push_back(next);
+    t.logits.emplace_back();
+    e.logits(t.logits.back());
+    tok = next;
+  }
+  return t;
+}
+
+double logits_nmse(const std::vector<float>& got, const std::vector<float>& ref) {
+  return test::nmse(got.data(), ref.data(), ref.size());
+}
+
+double top2_margin(const std::vector<float>& v) {
+  float a = -INFINITY, b = -INFINITY;
+  for (float x : v) {
+    if (x > a) {
+      b = a;
+      a = x;
+    } else if (x > b) {
+      b = x;
+    }
+  }
+  return double(a) - b;
+}
+
+double rms(const std::vector<float>& v) {
+  double s = 0;
+  for (float x : v) s += double(x) * x;
+  return std::sqrt(s / double(v.size()));
+}
+
+class GpuDecode : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!test::gpu_present(nullptr)) return;
+    dir_ = new test::TempDir;
+    const std::string path = dir_->file("smollm2-q4_1.gguf").string();
+    generate_model(path, {.shape = "smollm2-135m", .quant = DType::q4_1, .seed = 11});
+    model_ = LlamaModel::load(path).release();
+    auto cpu = make_engine(Backend::cpu, *model_, Plan{}, {.max_ctx = kSteps + 1});
+    cpu_ = new Trace(run(*cpu, kSteps, {}));
+  }
+  static void TearDownTestSuite() {
+    delete cpu_;
+    delete model_;
+    delete dir_;
+  }
+  static std::unique_ptr<Engine> gpu(const std::string& plan, bool graphs) {
+    return make_engine(Backend::cuda, *model_, Plan::parse(plan),
+                       {.max_ctx = kSteps + 1, .graphs = graphs});
+  }
+  static inline test::TempDir* dir_ = nullptr;
+  static inline LlamaModel* model_ = nullptr;
+  static inline Trace* cpu_ = nullptr;
+};
+
+TEST_F(GpuDecode, ReferencePlanFollowsTheCpuEngineFor64Steps) {
+  SB_REQUIRE_GPU();
+  auto e = gpu("", true);
+  const Trace g = run(*e, kSteps, cpu_->tokens);
+  int flips = 0;
+  for (int32_t i = 0; i < kSteps; ++i) {
+    const double nmse = logits_nmse(g.logits[size_t(i)], cpu_->logits[size_t(i)]);
+    EXPECT_LE(nmse, kLogitsNmse) << "step " << i;
+    if (g.argmax[size_t(i)] != cpu_->argmax[size_t(i)]) {
+      const double margin = top2_margin(cpu_->logits[size_t(i)]);
+      const double band = 8.0 * rms(cpu_->logits[size_t(i)]) * std::sqrt(kLogitsNmse);
+      EXPECT_LT(margin, band) << "step " << i << ": GPU chose " << g.argmax[size_t(i)]
+                              << ", CPU " << cpu_->argmax[size_t(i)] << " with margin " << margin;
+      ++flips;
+    }
+  }
+  RecordProperty("near_tie_flips", flips);
+}
+
+TEST_F(GpuDecode, GraphsOnAndOffGiveByteIdenticalLogits) {
+  SB_REQUIRE_GPU();
+  auto on = gpu("", true);
+  auto off = gpu("", false);
+  const Trace a = run(*on, 24, cpu_->tokens);
+  const Trace b = run(*off, 24, cpu_->tokens);
+  for (size_t i = 0; i < a.logits.size(); ++i)
+    ASSERT_EQ(std::memcmp(a.logits[i].data(), b.logits[i].data(), a.logits[i].size() * 4), 0)
+        << "step " << i;
+}
+
+TEST_F(GpuDecode, ChainedStepsOnTheDeviceMatchHostDrivenSteps) {
+  SB_REQUIRE_GPU();
+  auto e = gpu("", true);
+  const Trace host = run(*e, 32, {}, cpu_->tokens[0]);
+  const std::vector<int32_t> chained = e->step_chain(cpu_->tokens[0], 0, 32);
+  EXPECT_EQ(chained, host.argmax);
+}
+
+TEST_F(GpuDecode, StepsAllocateNoDeviceMemory) {
+  SB_REQUIRE_GPU();
+  for (bool graphs : {false, true}) {
+    auto e = gpu("", graphs);
+    e->step(1, 0);  // first step: graph capture and lazy module loading happen here
+    SB_CUDA_CHECK(cudaDeviceSynchronize());
+    size_t free_before = 0, free_after = 0, total = 0;
+    SB_CUDA_CHECK(cudaMemGetInfo(&free_before, &total));
+    e->step_chain(2, 1, 40);
+    SB_CUDA_CHECK(cudaMemGetInfo(&free_after, &total));
+    EXPECT_EQ(free_before, free_after) << (graphs ? "graphs on" : "graphs off");
+  }
+}
+
+// Every CUDA variant, alone against the reference plan, through a whole decode: bitwise ones
+// give identical logits bytes, reassociating ones stay close.
+class GpuPlanEquality : public GpuDecode, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(GpuPlanEquality, VariantKeepsItsDeclaredEqualityInAWholeDecode) {
+  SB_REQUIRE_GPU();
+  const std::string key = GetParam();  // slot.variant
+  const auto dot = key.rfind('.');
+  const std::string slot = key.substr(0, dot), name = key.substr(dot + 1);
+  const Variant* v = Registry::instance().find(slot, name);
+  ASSERT_NE(v, nullptr);
+  auto ref = gpu("", true);
+  std::unique_ptr<Engine> alt;
+  try {
+    alt = gpu(slot + "=" + name, true);
+  } catch (const PlanError& e) {
+    GTEST_SKIP() << key << " does not apply to this model: " << e.what();
+  }
+  const Trace a = run(*ref, 16, cpu_->tokens);
+  const Trace b = run(*alt, 16, cpu_->tokens);
+  for (size_t i = 0; i < a.logits.size(); ++i) {
+    if (v->info.equality == Equality::bitwise) {
+      ASSERT_EQ(std::memcmp(a.logits[i].data(), b.logits[i].data(), a.logits[i].size() * 4), 0)
+          << key << " declares bitwise but differs at step " << i;
+    } else {
+      EXPECT_LE(logits_nmse(b.logits[i], a.logits[i]), 1e-3) << key << " step " << i;
+    }
+  }
+}
+
+std::vector<std::string> cuda_variant_keys() {
+  std::vector<std::string> out;
+  for (const Variant* v : Registry::instance().variants("", Backend::cuda)) {
+    const SlotInfo* s = Registry::instance().slot(v->info.slot);
+    if (s && s->cuda_reference != v->info.name) out.push_back(v->info.key());
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllCudaVariants, GpuPlanEquality, ::testing::ValuesIn(cuda_variant_keys()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (c == '.') c = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace swapbench
