@@ -24,7 +24,7 @@ constexpr int kMaxHeadDim = 256;
 // kPerLane: output elements per lane (head_dim <= 32 * kPerLane); lane l owns l, l + 32, ...
 // Shared memory: q (pre-scaled), then per warp its max, its denominator and head_dim sums.
 template <int kPerLane>
-__global__ void block_head_kernel(Args a) {
+__global__ void __launch_bounds__(1024) block_head_kernel(Args a) {
   extern __shared__ float4 smem4[];
   float* q_s = reinterpret_cast<float*>(smem4);
   const int32_t hd = a.head_dim;
@@ -163,7 +163,9 @@ SB_ON_LOAD {
                     "V with lanes over head_dim; warps combine in shared memory. Reads pos on the "
                     "device. Only `heads` blocks: at long contexts most SMs idle, which split-K "
                     "variants address.",
-       .params = {{.name = "warps", .min = 1, .max = 32, .def = 8,
+       // 16 warps: on an H200, 4.6 / 9.6 / 67 us at pos 0 / 300 / 4000 for smollm2-135m
+       // (8 warps: 4.0 / 13.9 / 99 us; 32 warps: 6.8 / 11.9 / 58 us).
+       .params = {{.name = "warps", .min = 1, .max = 32, .def = 16,
                    .doc = "warps per block (positions are dealt to warps in tiles of 32); "
                           "changes the summation order"}},
        .applies = applies,

@@ -1,0 +1,865 @@
+// Tests that every CUDA variant in the registry computes its slot's contract: against the slot's
+// CPU reference (NMSE <= 1e-6 on float paths, the dp4a bound for dp4a matvecs, exact equality
+// for embed and argmax) at tiny random shapes and at every shape the smollm2-135m and llama-8b
+// models use; that it writes every output element (outputs are poisoned with 0xFF before every
+// launch), nothing outside its outputs, and none of its inputs; and, for variants declaring
+// Equality::bitwise, that its bytes equal the slot's CUDA reference variant on the same inputs.
+//
+// One "case builder" per slot family makes the inputs (random, never zero; weights quantized
+// with quantize_row) and knows how to build the slot's Args from host or device pointers. Inputs
+// depend only on (slot, shape, seed), so every variant of a slot sees the same ones and the CPU
+// reference output is computed once per process for them (cached).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "gpu/gpu_support.h"
+#include "kernels/argmax/argmax.h"
+#include "kernels/attn_decode/attn_decode.h"
+#include "kernels/common/cuda_check.h"
+#include "kernels/common/quant_cpu.h"
+#include "kernels/common/variant.h"
+#include "kernels/embed/embed.h"
+#include "kernels/matvec/matvec.h"
+#include "kernels/matvec_pair/matvec_pair.h"
+#include "kernels/matvec_residual/matvec_residual.h"
+#include "kernels/rmsnorm/rmsnorm.h"
+#include "kernels/rope/rope.h"
+#include "kernels/swiglu/swiglu.h"
+#include "variants/matvec/dp4a_bound.h"
+
+namespace swapbench::test {
+namespace {
+
+constexpr double kFloatNmseBound = 1e-6;
+constexpr int32_t kEmbedVocab = 64;           // rows of the test embedding table
+constexpr size_t kCheckInputsUpTo = 64 << 20;  // inputs this small are checked to stay unchanged
+constexpr size_t kCacheBytes = size_t(4) << 30;  // problems (host + device) kept between tests
+
+// ---- the cases -------------------------------------------------------------------------------
+
+// One (variant, shape) test.
+struct Case {
+  std::string family;   // "matvec"
+  std::string slot;     // "matvec.q4_1"
+  std::string variant;  // "warp_row"
+  Shape shape;
+  DType type = DType::f32;  // weight or table type: matvec*, embed
+  int32_t pos = 0;          // rope, attn_decode
+  bool inplace = false;     // matvec_residual with y == residual
+  std::string shape_label;  // "rows576_cols1536"
+  std::string name;         // the gtest name: "matvec_q4_1__v3_small__rows576_cols1536"
+
+  std::string problem_key() const {  // what the inputs depend on
+    return slot + "|" + shape.describe() + "|" + std::string(swapbench::name(type)) + "|" +
+           std::to_string(pos) + (inplace ? "|inplace" : "");
+  }
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+uint64_t mix64(uint64_t x) {  // splitmix64 finaliser
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+uint64_t seed_of(const std::string& s) {  // FNV-1a, then mixed
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : s) h = (h ^ ch) * 0x100000001b3ull;
+  return mix64(h);
+}
+
+// A shape of a family, with the position for attention-like slots.
+struct Point {
+  Shape shape;
+  int32_t pos = 0;
+  std::string label;
+};
+
+Point vec_point(int64_t n) { return {Shape{.cols = n}, 0, "n" + std::to_string(n)}; }
+Point mat_point(int64_t rows, int64_t cols) {
+  return {Shape{.rows = rows, .cols = cols}, 0,
+          "rows" + std::to_string(rows) + "_cols" + std::to_string(cols)};
+}
+Point pair_point(int64_t rows, int64_t rows2, int64_t cols) {
+  return {Shape{.rows = rows, .rows2 = rows2, .cols = cols}, 0,
+          "rows" + std::to_string(rows) + "_rows2_" + std::to_string(rows2) + "_cols" +
+              std::to_string(cols)};
+}
+Point attn_point(int64_t heads, int64_t kv, int64_t hd, int64_t ctx, int32_t pos) {
+  return {Shape{.heads = heads, .kv_heads = kv, .head_dim = hd, .max_ctx = ctx}, pos,
+          "heads" + std::to_string(heads) + "_kv" + std::to_string(kv) + "_hd" +
+              std::to_string(hd) + "_ctx" + std::to_string(ctx) + "_pos" + std::to_string(pos)};
+}
+
+// Model shapes: smollm2-135m (dim 576, heads 9/3, head_dim 64, ffn 1536, vocab 49152) and
+// llama-8b (dim 4096, heads 32/8, head_dim 128, ffn 14336, vocab 128256).
+struct ModelDims {
+  int64_t dim, heads, kv_heads, head_dim, ffn, vocab;
+};
+constexpr ModelDims kModels[] = {{576, 9, 3, 64, 1536, 49152}, {4096, 32, 8, 128, 14336, 128256}};
+constexpr int64_t kModelCtx = 4352;  // 4096 + 256: positions past 4096 exist in the cache
+
+// Every shape a family is tested at: fixed tiny ones (edges: 1 element, one block, odd sizes),
+// three random tiny ones from a seed fixed per family, and the model shapes.
+std::vector<Point> points(const std::string& family) {
+  std::vector<Point> out;
+  uint64_t r = seed_of("shapes:" + family);
+  auto rnd = [&r](int64_t lo, int64_t hi) {  // uniform in [lo, hi]
+    r = mix64(r);
+    return lo + int64_t(r % uint64_t(hi - lo + 1));
+  };
+  if (family == "rmsnorm" || family == "swiglu" || family == "argmax" || family == "embed") {
+    const bool blocks = family == "embed";  // quantized rows: multiples of 32
+    const std::vector<int64_t> tiny =
+        blocks ? std::vector<int64_t>{32, 96, 1024} : std::vector<int64_t>{1, 2, 7, 31, 1000, 4099};
+    for (int64_t n : tiny) out.push_back(vec_point(n));
+    for (int i = 0; i < 3; ++i) out.push_back(vec_point(blocks ? 32 * rnd(1, 64) : rnd(1, 5000)));
+    for (const ModelDims& m : kModels) {
+      if (family == "rmsnorm" || family == "embed") out.push_back(vec_point(m.dim));
+      if (family == "swiglu") out.push_back(vec_point(m.ffn));
+      if (family == "argmax") out.push_back(vec_point(m.vocab));
+    }
+  } else if (family == "matvec" || family == "matvec_residual") {
+    for (auto [rows, cols] : std::vector<std::pair<int64_t, int64_t>>{
+             {1, 32}, {7, 64}, {33, 96}, {100, 256}, {257, 1024}, {64, 4096}})
+      out.push_back(mat_point(rows, cols));
+    for (int i = 0; i < 3; ++i) out.push_back(mat_point(rnd(1, 600), 32 * rnd(1, 64)));
+    for (const ModelDims& m : kModels) {
+      const int64_t kv = m.kv_heads * m.head_dim;
+      out.push_back(mat_point(m.dim, m.dim));  // q, o
+      out.push_back(mat_point(m.dim, m.ffn));  // down
+      if (family == "matvec") {
+        out.push_back(mat_point(kv, m.dim));       // k, v
+        out.push_back(mat_point(m.ffn, m.dim));    // gate, up
+        out.push_back(mat_point(m.vocab, m.dim));  // output
+      }
+    }
+  } else if (family == "matvec_pair") {
+    for (auto [a, b, c] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+             {1, 1, 32}, {7, 9, 64}, {100, 100, 256}, {33, 65, 1024}})
+      out.push_back(pair_point(a, b, c));
+    for (int i = 0; i < 3; ++i) out.push_back(pair_point(rnd(1, 600), rnd(1, 600), 32 * rnd(1, 64)));
+    for (const ModelDims& m : kModels) out.push_back(pair_point(m.ffn, m.ffn, m.dim));
+  } else if (family == "rope" || family == "attn_decode") {
+    struct Tiny {
+      int64_t heads, kv, hd, ctx;
+    };
+    for (Tiny t : {Tiny{1, 1, 32, 64}, Tiny{4, 4, 32, 64}, Tiny{6, 2, 48, 80}, Tiny{2, 1, 256, 40},
+                   Tiny{8, 2, 64, 128}})
+      for (int64_t pos : {int64_t{0}, int64_t{1}, int64_t{31}, int64_t{32}, t.ctx - 1})
+        out.push_back(attn_point(t.heads, t.kv, t.hd, t.ctx, int32_t(pos)));
+    for (int i = 0; i < 3; ++i) {
+      const int64_t kv = rnd(1, 4), hd = 4 * rnd(1, 64), ctx = rnd(1, 700);
+      out.push_back(attn_point(kv * rnd(1, 4), kv, hd, ctx, int32_t(rnd(0, ctx - 1))));
+    }
+    for (const ModelDims& m : kModels)
+      for (int32_t pos : {0, 7, 300, 4000, int32_t(kModelCtx - 1)})
+        out.push_back(attn_point(m.heads, m.kv_heads, m.head_dim, kModelCtx, pos));
+  }
+  return out;
+}
+
+std::string sanitize(std::string s) {
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
+
+enum class Suite { vs_cpu, bitwise };
+
+// Every (CUDA variant, applicable shape) of the registry, grouped by problem so that
+// consecutive tests share inputs and the cached CPU output.
+std::vector<Case> make_cases(Suite suite) {
+  std::vector<Case> out;
+  std::set<std::string> names;
+  const Registry& reg = Registry::instance();
+  for (const SlotInfo* slot : reg.slots()) {
+    const auto vars = reg.variants(slot->key, Backend::cuda);
+    if (vars.empty()) continue;
+    DType slot_type = DType::f32;
+    if (const auto dot = slot->key.find('.'); dot != std::string::npos)
+      slot_type = dtype_from_name(slot->key.substr(dot + 1)).value_or(DType::f32);
+    const std::vector<DType> types =
+        slot->family == "embed" ? std::vector<DType>(std::begin(matvec::kTypes),
+                                                     std::end(matvec::kTypes))
+                                : std::vector<DType>{slot_type};
+    for (const Point& p : points(slot->family)) {
+      for (DType t : types) {
+        for (bool inplace : {false, true}) {
+          if (inplace && (slot->family != "matvec_residual" || suite == Suite::bitwise)) continue;
+          for (const Variant* v : vars) {
+            if (suite == Suite::bitwise && (v->info.equality != Equality::bitwise ||
+                                            v->info.name == slot->cuda_reference))
+              continue;
+            if (v->info.applies(p.shape)) continue;
+            std::string label = p.label;
+            if (slot->family == "embed") label = std::string(swapbench::name(t)) + "_" + label;
+            if (inplace) label += "__inplace";
+            std::string test_name =
+                sanitize(slot->key) + "__" + sanitize(v->info.name) + "__" + sanitize(label);
+            Case c{.family = slot->family, .slot = slot->key, .variant = v->info.name,
+                   .shape = p.shape, .type = t, .pos = p.pos, .inplace = inplace,
+                   .shape_label = std::move(label), .name = std::move(test_name)};
+            if (names.insert(c.name).second) out.push_back(std::move(c));
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ---- problems: inputs, outputs, and how to call the slot -------------------------------------
+
+// One buffer of a call: its initial bytes, and the byte range the call writes (none: an input).
+struct Buffer {
+  std::string name;
+  std::vector<uint8_t> init;
+  size_t out_off = 0, out_len = 0;
+  bool i32 = false;     // int32 elements (compared exactly); else f32
+  bool exact = false;   // f32 compared for byte equality rather than NMSE
+  bool poison = true;   // poison the written range first (false when the call reads it: in place)
+  bool output() const { return out_len > 0; }
+};
+
+using Ptrs = std::vector<void*>;  // one per buffer, host or device
+using LaunchFn = std::function<void(const Variant&, const Ptrs&, const LaunchCtx&)>;
+// Part `k` of `parts` independent pieces of the call (row ranges), for a threaded CPU reference.
+using PartFn = std::function<void(const Variant&, const Ptrs&, const LaunchCtx&, int k, int parts)>;
+
+struct Problem {
+  std::vector<Buffer> bufs;
+  LaunchFn launch;
+  PartFn launch_part;  // empty: the call cannot be split
+};
+
+// Runs fn(begin, end) over [0, n) on up to hardware_concurrency threads.
+void parallel_for(size_t n, size_t grain, const std::function<void(size_t, size_t)>& fn) {
+  const size_t hw = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 32);
+  const size_t parts = std::min(hw, (n + grain - 1) / std::max<size_t>(grain, 1));
+  if (parts <= 1) {
+    fn(0, n);
+    return;
+  }
+  std::vector<std::thread> threads;
+  std::vector<std::exception_ptr> errors(parts);
+  for (size_t k = 0; k < parts; ++k)
+    threads.emplace_back([&, k] {
+      try {
+        fn(n * k / parts, n * (k + 1) / parts);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// Uniform in [lo, hi), a pure function of (seed, stream, i): generation parallelises.
+float uniform(uint64_t seed, uint64_t stream, uint64_t i, float lo, float hi) {
+  const uint64_t u = mix64(seed ^ mix64(stream * 0x632be59bd9b4e019ull + i)) >> 40;  // 24 bits
+  return lo + (hi - lo) * (static_cast<float>(u) * 0x1p-24f);
+}
+
+std::vector<uint8_t> as_bytes(const std::vector<float>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(float));
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+Buffer input_f32(std::string name, size_t n, uint64_t seed, uint64_t stream, float lo, float hi) {
+  std::vector<float> v(n);
+  parallel_for(n, size_t(1) << 20, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) v[i] = uniform(seed, stream, i, lo, hi);
+  });
+  return {.name = std::move(name), .init = as_bytes(v)};
+}
+
+Buffer input_i32(std::string name, int32_t value) {
+  Buffer b{.name = std::move(name), .init = std::vector<uint8_t>(sizeof value), .i32 = true};
+  std::memcpy(b.init.data(), &value, sizeof value);
+  return b;
+}
+
+Buffer output_f32(std::string name, size_t n) {
+  const size_t bytes = n * sizeof(float);
+  return {.name = std::move(name), .init = std::vector<uint8_t>(bytes, 0xFF), .out_len = bytes};
+}
+
+// rows x cols random weights in [-1, 1), quantized row by row to `type`.
+Buffer weights(std::string name, DType type, int64_t rows, int64_t cols, uint64_t seed,
+               uint64_t stream) {
+  const uint64_t stride = row_bytes(type, uint64_t(cols));
+  Buffer b{.name = std::move(name), .init = std::vector<uint8_t>(stride * uint64_t(rows))};
+  parallel_for(size_t(rows), 64, [&](size_t r0, size_t r1) {
+    std::vector<float> row(static_cast<size_t>(cols));
+    for (size_t r = r0; r < r1; ++r) {
+      for (size_t c = 0; c < row.size(); ++c)
+        row[c] = uniform(seed, stream, r * row.size() + c, -1.0f, 1.0f);
+      quantize_row(type, row.data(), b.init.data() + stride * r, cols);
+    }
+  });
+  return b;
+}
+
+const float* f32(void* p) { return static_cast<const float*>(p); }
+float* f32w(void* p) { return static_cast<float*>(p); }
+int32_t* i32(void* p) { return static_cast<int32_t*>(p); }
+const uint8_t* u8(void* p) { return static_cast<const uint8_t*>(p); }
+int32_t narrow(int64_t v) { return static_cast<int32_t>(v); }
+
+// Row range k of `parts` over `rows`.
+std::pair<int32_t, int32_t> part_rows(int64_t rows, int k, int parts) {
+  return {narrow(rows * k / parts), narrow(rows * (k + 1) / parts)};
+}
+
+Problem build_matvec(const Case& c, uint64_t seed) {
+  const int32_t rows = narrow(c.shape.rows), cols = narrow(c.shape.cols);
+  const DType t = c.type;
+  const uint64_t stride = row_bytes(t, uint64_t(cols));
+  Problem p;
+  p.bufs = {weights("w", t, rows, cols, seed, 1), input_f32("x", size_t(cols), seed, 2, -1, 1),
+            output_f32("y", size_t(rows))};
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(matvec::Args{q[0], f32(q[1]), f32w(q[2]), rows, cols, t}, ctx);
+  };
+  p.launch_part = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx, int k, int parts) {
+    const auto [r0, r1] = part_rows(rows, k, parts);
+    if (r0 < r1)
+      v.launch(matvec::Args{u8(q[0]) + stride * uint64_t(r0), f32(q[1]), f32w(q[2]) + r0, r1 - r0,
+                            cols, t},
+               ctx);
+  };
+  return p;
+}
+
+Problem build_matvec_pair(const Case& c, uint64_t seed) {
+  const int32_t rows1 = narrow(c.shape.rows), rows2 = narrow(c.shape.rows2);
+  const int32_t cols = narrow(c.shape.cols);
+  const DType t = c.type;
+  const uint64_t stride = row_bytes(t, uint64_t(cols));
+  Problem p;
+  p.bufs = {weights("w1", t, rows1, cols, seed, 1), weights("w2", t, rows2, cols, seed, 2),
+            input_f32("x", size_t(cols), seed, 3, -1, 1), output_f32("y1", size_t(rows1)),
+            output_f32("y2", size_t(rows2))};
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(matvec_pair::Args{q[0], q[1], f32(q[2]), f32w(q[3]), f32w(q[4]), rows1, rows2, cols,
+                               t},
+             ctx);
+  };
+  p.launch_part = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx, int k, int parts) {
+    const auto [a0, a1] = part_rows(rows1, k, parts);
+    const auto [b0, b1] = part_rows(rows2, k, parts);
+    v.launch(matvec_pair::Args{u8(q[0]) + stride * uint64_t(a0), u8(q[1]) + stride * uint64_t(b0),
+                               f32(q[2]), f32w(q[3]) + a0, f32w(q[4]) + b0, a1 - a0, b1 - b0, cols,
+                               t},
+             ctx);
+  };
+  return p;
+}
+
+// y = residual + W x; in place (y == residual) the residual buffer is the output.
+Problem build_matvec_residual(const Case& c, uint64_t seed) {
+  const int32_t rows = narrow(c.shape.rows), cols = narrow(c.shape.cols);
+  const DType t = c.type;
+  const bool inplace = c.inplace;
+  const uint64_t stride = row_bytes(t, uint64_t(cols));
+  Problem p;
+  p.bufs = {weights("w", t, rows, cols, seed, 1), input_f32("x", size_t(cols), seed, 2, -1, 1),
+            input_f32("residual", size_t(rows), seed, 3, -1, 1)};
+  if (inplace) {
+    p.bufs[2].out_len = p.bufs[2].init.size();
+    p.bufs[2].poison = false;
+  } else {
+    p.bufs.push_back(output_f32("y", size_t(rows)));
+  }
+  p.launch_part = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx, int k, int parts) {
+    const auto [r0, r1] = part_rows(rows, k, parts);
+    if (r0 < r1)
+      v.launch(matvec_residual::Args{u8(q[0]) + stride * uint64_t(r0), f32(q[1]), f32(q[2]) + r0,
+                                     f32w(q[inplace ? 2 : 3]) + r0, r1 - r0, cols, t},
+               ctx);
+  };
+  p.launch = [lp = p.launch_part](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    lp(v, q, ctx, 0, 1);
+  };
+  return p;
+}
+
+Problem build_embed(const Case& c, uint64_t seed) {
+  const int32_t dim = narrow(c.shape.cols);
+  const DType t = c.type;
+  const int32_t token = narrow(int64_t(seed % uint64_t(kEmbedVocab - 1)) + 1);  // never row 0
+  Problem p;
+  p.bufs = {weights("table", t, kEmbedVocab, dim, seed, 1), input_i32("token", token),
+            output_f32("out", size_t(dim))};
+  p.bufs[2].exact = true;
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(embed::Args{q[0], i32(q[1]), f32w(q[2]), dim, t}, ctx);
+  };
+  return p;
+}
+
+Problem build_rmsnorm(const Case& c, uint64_t seed) {
+  const int32_t n = narrow(c.shape.cols);
+  Problem p;
+  p.bufs = {input_f32("x", size_t(n), seed, 1, -2, 2), input_f32("weight", size_t(n), seed, 2, 0.5f, 1.5f),
+            output_f32("out", size_t(n))};
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(rmsnorm::Args{f32(q[0]), f32(q[1]), f32w(q[2]), n, 1e-5f}, ctx);
+  };
+  return p;
+}
+
+Problem build_swiglu(const Case& c, uint64_t seed) {
+  const int32_t n = narrow(c.shape.cols);
+  Problem p;
+  p.bufs = {input_f32("gate", size_t(n), seed, 1, -8, 8), input_f32("up", size_t(n), seed, 2, -2, 2),
+            output_f32("out", size_t(n))};
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(swiglu::Args{f32(q[0]), f32(q[1]), f32w(q[2]), n}, ctx);
+  };
+  return p;
+}
+
+// Logits with the hard parts of the contract: NaNs (at index 0 and every 61st element), and the
+// maximum value at up to five places (the lowest index must win), one of them next to the first.
+Problem build_argmax(const Case& c, uint64_t seed) {
+  const int32_t n = narrow(c.shape.cols);
+  Buffer x = input_f32("x", size_t(n), seed, 1, -4, 4);
+  auto* v = reinterpret_cast<float*>(x.init.data());
+  if (n >= 2) {
+    for (int32_t i = 0; i < n; i += 61) v[i] = NAN;
+    const int32_t first = 1 + narrow(int64_t(mix64(seed) % uint64_t(n - 1)));
+    v[first] = 5.0f;
+    if (first + 1 < n) v[first + 1] = 5.0f;
+    for (uint64_t k = 1; k <= 3; ++k)
+      v[first + narrow(int64_t(mix64(seed + k) % uint64_t(n - first)))] = 5.0f;
+  }
+  Problem p;
+  p.bufs = {std::move(x),
+            {.name = "out", .init = std::vector<uint8_t>(4, 0xFF), .out_len = 4, .i32 = true}};
+  p.launch = [=](const Variant& var, const Ptrs& q, const LaunchCtx& ctx) {
+    var.launch(argmax::Args{f32(q[0]), n, i32(q[1])}, ctx);
+  };
+  return p;
+}
+
+// Rope base: llama-3's 500000 for head_dim 128, 10000 otherwise.
+float rope_base(int64_t head_dim) { return head_dim >= 128 ? 500000.0f : 10000.0f; }
+
+Problem build_rope(const Case& c, uint64_t seed) {
+  const int32_t heads = narrow(c.shape.heads), kv = narrow(c.shape.kv_heads);
+  const int32_t hd = narrow(c.shape.head_dim), pos = c.pos;
+  const size_t row = size_t(kv) * size_t(hd), cache = size_t(c.shape.max_ctx) * row;
+  const float base = rope_base(hd);
+  Problem p;
+  p.bufs = {input_f32("q", size_t(heads) * size_t(hd), seed, 1, -1, 1),
+            input_f32("k", row, seed, 2, -1, 1), input_f32("v", row, seed, 3, -1, 1),
+            input_f32("k_cache", cache, seed, 4, -1, 1), input_f32("v_cache", cache, seed, 5, -1, 1),
+            input_i32("pos", pos)};
+  p.bufs[0].out_len = p.bufs[0].init.size();  // q rotates in place
+  p.bufs[0].poison = false;
+  for (int b : {3, 4}) {  // only row pos of each cache is written
+    p.bufs[size_t(b)].out_off = size_t(pos) * row * sizeof(float);
+    p.bufs[size_t(b)].out_len = row * sizeof(float);
+  }
+  p.bufs[4].exact = true;  // v is copied, not computed
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(rope::Args{f32w(q[0]), f32(q[1]), f32(q[2]), f32w(q[3]), f32w(q[4]), i32(q[5]), heads,
+                        kv, hd, hd, base},
+             ctx);
+  };
+  return p;
+}
+
+// The whole cache is random, positions past pos included: reading them changes the result.
+Problem build_attn(const Case& c, uint64_t seed) {
+  const int32_t heads = narrow(c.shape.heads), kv = narrow(c.shape.kv_heads);
+  const int32_t hd = narrow(c.shape.head_dim), ctx_len = narrow(c.shape.max_ctx);
+  const size_t cache = size_t(ctx_len) * size_t(kv) * size_t(hd);
+  Problem p;
+  p.bufs = {input_f32("q", size_t(heads) * size_t(hd), seed, 1, -2, 2),
+            input_f32("k_cache", cache, seed, 2, -1, 1), input_f32("v_cache", cache, seed, 3, -1, 1),
+            output_f32("out", size_t(heads) * size_t(hd)), input_i32("pos", c.pos)};
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(attn_decode::Args{f32(q[0]), f32(q[1]), f32(q[2]), f32w(q[3]), i32(q[4]), heads, kv,
+                               hd, ctx_len},
+             ctx);
+  };
+  return p;
+}
+
+using Builder = Problem (*)(const Case&, uint64_t);
+const std::map<std::string, Builder>& builders() {
+  static const std::map<std::string, Builder> b = {
+      {"embed", build_embed},        {"rmsnorm", build_rmsnorm},
+      {"matvec", build_matvec},      {"matvec_pair", build_matvec_pair},
+      {"matvec_residual", build_matvec_residual},
+      {"rope", build_rope},          {"attn_decode", build_attn},
+      {"swiglu", build_swiglu},      {"argmax", build_argmax}};
+  return b;
+}
+
+// ---- running a variant -----------------------------------------------------------------------
+
+using Outputs = std::vector<std::vector<uint8_t>>;  // the written range of each output buffer
+
+Params default_params(const Variant& v) {
+  Params p;
+  for (const ParamSpec& s : v.info.params) p[s.name] = s.def;
+  return p;
+}
+
+// A problem with its device copies and the CPU reference's outputs once computed.
+struct Entry {
+  Problem problem;
+  std::vector<DeviceBuffer> dev;
+  std::optional<Outputs> cpu;
+  size_t bytes = 0;
+};
+
+class ProblemCache {
+ public:
+  Entry& get(const Case& c) {
+    const std::string key = c.problem_key();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first == key) {
+        entries_.splice(entries_.begin(), entries_, it);  // most recent first
+        return *entries_.front().second;
+      }
+    }
+    auto e = std::make_unique<Entry>();
+    e->problem = builders().at(c.family)(c, seed_of(key));
+    for (const Buffer& b : e->problem.bufs) {
+      e->dev.emplace_back(b.init.size());
+      e->dev.back().upload(b.init.data(), b.init.size());
+      e->bytes += 2 * b.init.size();
+    }
+    size_t total = e->bytes;
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (total + it->second->bytes > kCacheBytes) {
+        it = entries_.erase(it);
+      } else {
+        total += it->second->bytes;
+        ++it;
+      }
+    }
+    entries_.emplace_front(key, std::move(e));
+    return *entries_.front().second;
+  }
+
+ private:
+  std::list<std::pair<std::string, std::unique_ptr<Entry>>> entries_;
+};
+
+ProblemCache& cache() {
+  static ProblemCache c;
+  return c;
+}
+
+cudaStream_t test_stream() {
+  // A blocking stream: ordered after the legacy-stream memcpy/memset that prepare the buffers.
+  static cudaStream_t s = [] {
+    cudaStream_t st;
+    SB_CUDA_CHECK(cudaStreamCreate(&st));
+    return st;
+  }();
+  return s;
+}
+
+// The CPU reference on host copies; split over threads by row range where the family allows.
+const Outputs& cpu_outputs(Entry& e, const Variant& ref, const Shape& shape) {
+  if (e.cpu) return *e.cpu;
+  const Problem& p = e.problem;
+  std::vector<std::vector<uint8_t>> host(p.bufs.size());
+  Ptrs ptrs;
+  for (size_t i = 0; i < p.bufs.size(); ++i) {
+    if (p.bufs[i].output()) {
+      host[i] = p.bufs[i].init;
+      ptrs.push_back(host[i].data());
+    } else {  // inputs are const in every Args: the reference reads the initial bytes in place
+      ptrs.push_back(const_cast<uint8_t*>(p.bufs[i].init.data()));
+    }
+  }
+  const Params params = default_params(ref);
+  const size_t ws = ref.info.workspace_bytes(shape);
+  const int64_t rows = shape.rows + shape.rows2;
+  if (p.launch_part && ws == 0 && rows >= 1024) {
+    const int parts = int(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 32));
+    parallel_for(size_t(parts), 1, [&](size_t b, size_t end) {
+      for (size_t k = b; k < end; ++k)
+        p.launch_part(ref, ptrs, LaunchCtx{nullptr, nullptr, &params}, int(k), parts);
+    });
+  } else {
+    std::vector<uint8_t> workspace(ws);
+    p.launch(ref, ptrs, LaunchCtx{nullptr, workspace.data(), &params});
+  }
+  Outputs out;
+  for (size_t i = 0; i < p.bufs.size(); ++i) {
+    const Buffer& b = p.bufs[i];
+    if (b.output())
+      out.emplace_back(host[i].begin() + ptrdiff_t(b.out_off),
+                       host[i].begin() + ptrdiff_t(b.out_off + b.out_len));
+  }
+  e.cpu = std::move(out);
+  return *e.cpu;
+}
+
+// Restores every output buffer, poisons the range the call writes (and the workspace), launches
+// `v` with its default parameters, waits, and returns the written ranges. Records a failure
+// (without stopping) for any byte changed outside the outputs' ranges or in a small input.
+Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape) {
+  const Problem& p = e.problem;
+  for (size_t i = 0; i < p.bufs.size(); ++i) {
+    const Buffer& b = p.bufs[i];
+    if (!b.output()) continue;
+    e.dev[i].upload(b.init.data(), b.init.size());
+    if (b.poison) e.dev[i].poison(b.out_off, b.out_len);
+  }
+  DeviceBuffer workspace(v.info.workspace_bytes(shape));
+  workspace.poison();
+  SB_CUDA_CHECK(cudaDeviceSynchronize());
+  Ptrs ptrs;
+  for (const DeviceBuffer& d : e.dev) ptrs.push_back(d.get());
+  const Params params = default_params(v);
+  p.launch(v, ptrs, LaunchCtx{test_stream(), workspace.get(), &params});
+  SB_CUDA_CHECK(cudaStreamSynchronize(test_stream()));
+
+  Outputs out;
+  for (size_t i = 0; i < p.bufs.size(); ++i) {
+    const Buffer& b = p.bufs[i];
+    if (!b.output() && b.init.size() > kCheckInputsUpTo) continue;
+    const std::vector<uint8_t> now = e.dev[i].download_all();
+    for (size_t j = 0; j < now.size(); ++j) {
+      const bool inside = j >= b.out_off && j < b.out_off + b.out_len;
+      if (!inside && now[j] != b.init[j]) {
+        ADD_FAILURE() << v.info.key() << " changed byte " << j << " of "
+                      << (b.output() ? "output" : "input") << " buffer '" << b.name
+                      << "' outside the range it may write ([" << b.out_off << ", "
+                      << b.out_off + b.out_len << "))";
+        break;
+      }
+    }
+    if (b.output())
+      out.emplace_back(now.begin() + ptrdiff_t(b.out_off),
+                       now.begin() + ptrdiff_t(b.out_off + b.out_len));
+  }
+  return out;
+}
+
+std::string describe_float(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  std::ostringstream o;
+  o.precision(9);
+  o << f << " (0x" << std::hex << u << ")";
+  return o.str();
+}
+
+// Compares each output range of `got` against `want`: every element written, then exact
+// equality (i32, or f32 buffers marked exact) or NMSE <= bound.
+void expect_matches(const Problem& p, const Outputs& got, const Outputs& want, double bound,
+                    const std::string& what) {
+  size_t k = 0;
+  for (const Buffer& b : p.bufs) {
+    if (!b.output()) continue;
+    const std::vector<uint8_t>& g = got[k];
+    const std::vector<uint8_t>& w = want[k];
+    ++k;
+    ASSERT_EQ(g.size(), w.size());
+    if (b.i32) {
+      const size_t n = g.size() / 4;
+      for (size_t i = 0; i < n; ++i) {
+        int32_t gi, wi;
+        std::memcpy(&gi, g.data() + 4 * i, 4);
+        std::memcpy(&wi, w.data() + 4 * i, 4);
+        EXPECT_EQ(gi, wi) << what << ": '" << b.name << "'[" << i << "]"
+                          << (gi == -1 ? " was never written (still the 0xFF poison)" : "");
+        if (gi != wi) break;
+      }
+      continue;
+    }
+    const size_t n = g.size() / 4;
+    std::vector<float> gf(n), wf(n);
+    std::memcpy(gf.data(), g.data(), g.size());
+    std::memcpy(wf.data(), w.data(), w.size());
+    size_t first = 0;
+    const size_t unwritten = count_unwritten(gf.data(), wf.data(), n, &first);
+    EXPECT_EQ(unwritten, 0u) << what << ": " << unwritten << " of " << n << " elements of '"
+                             << b.name << "' are NaN where the reference is finite (never "
+                             << "written: still the 0xFF poison?), first at " << first;
+    if (b.exact) {
+      for (size_t i = 0; i < n; ++i) {
+        if (std::memcmp(&gf[i], &wf[i], 4) != 0) {
+          ADD_FAILURE() << what << ": '" << b.name << "'[" << i << "] = " << describe_float(gf[i])
+                        << ", reference " << describe_float(wf[i]) << " (must be bit-exact)";
+          break;
+        }
+      }
+      continue;
+    }
+    const double e = nmse(gf.data(), wf.data(), n);
+    if (!(e <= bound)) {
+      size_t worst = 0;
+      double worst_err = -1.0;
+      for (size_t i = 0; i < n; ++i) {
+        const double d = std::fabs(double(gf[i]) - double(wf[i]));
+        if (!(d <= worst_err)) {
+          worst_err = d;
+          worst = i;
+        }
+      }
+      ADD_FAILURE() << what << ": NMSE of '" << b.name << "' is " << e << " > bound " << bound
+                    << "; worst element " << worst << ": " << describe_float(gf[worst])
+                    << " vs reference " << describe_float(wf[worst]);
+    }
+  }
+}
+
+// dp4a matvecs round x to int8 per 32-block: their own documented bound (dp4a_bound.h).
+double bound_for(const Case& c) {
+  if (c.variant.find("dp4a") != std::string::npos) return matvec::kDp4aNmseBound;
+  return kFloatNmseBound;
+}
+
+const Variant& variant_or_fail(const std::string& slot, const std::string& name) {
+  const Variant* v = Registry::instance().find(slot, name);
+  if (!v) throw std::logic_error("variant " + slot + "." + name + " is not registered");
+  return *v;
+}
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.param.name; }
+
+// ---- the tests -------------------------------------------------------------------------------
+
+class CudaVariantVsCpuReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CudaVariantVsCpuReference, MatchesWithinBoundAndWritesEveryOutput) {
+  SB_REQUIRE_GPU();
+  const Case& c = GetParam();
+  const SlotInfo* slot = Registry::instance().slot(c.slot);
+  ASSERT_NE(slot, nullptr) << "slot " << c.slot << " is not registered";
+  try {
+    const Variant& v = variant_or_fail(c.slot, c.variant);
+    const Variant& ref = variant_or_fail(c.slot, slot->cpu_reference);
+    Entry& e = cache().get(c);
+    const Outputs& want = cpu_outputs(e, ref, c.shape);
+    const Outputs got = run_cuda(e, v, c.shape);
+    expect_matches(e.problem, got, want, bound_for(c),
+                   v.info.key() + " vs " + ref.info.key() + " at " + c.shape_label);
+  } catch (const std::exception& ex) {
+    FAIL() << c.slot << "." << c.variant << " at " << c.shape_label << " threw: " << ex.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, CudaVariantVsCpuReference,
+                         ::testing::ValuesIn(make_cases(Suite::vs_cpu)), case_name);
+
+class BitwiseVariantVsCudaReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(BitwiseVariantVsCudaReference, SameBytesOnSameInputs) {
+  SB_REQUIRE_GPU();
+  const Case& c = GetParam();
+  const SlotInfo* slot = Registry::instance().slot(c.slot);
+  ASSERT_NE(slot, nullptr);
+  const Variant* ref = Registry::instance().find(c.slot, slot->cuda_reference);
+  ASSERT_NE(ref, nullptr) << c.slot << "." << c.variant << " declares Equality::bitwise, but the "
+                          << "slot's CUDA reference '" << slot->cuda_reference
+                          << "' is not registered";
+  if (const auto why = ref->info.applies(c.shape))
+    GTEST_SKIP() << "the CUDA reference " << ref->info.key() << " does not apply here: " << *why;
+  try {
+    const Variant& v = variant_or_fail(c.slot, c.variant);
+    Entry& e = cache().get(c);
+    const Outputs want = run_cuda(e, *ref, c.shape);
+    const Outputs got = run_cuda(e, v, c.shape);
+    size_t k = 0;
+    for (const Buffer& b : e.problem.bufs) {
+      if (!b.output()) continue;
+      const auto& g = got[k];
+      const auto& w = want[k];
+      ++k;
+      constexpr size_t elem = 4;  // f32 and i32 alike
+      for (size_t i = 0; i < g.size(); i += elem) {
+        if (std::memcmp(g.data() + i, w.data() + i, elem) != 0) {
+          float gf, wf;
+          std::memcpy(&gf, g.data() + i, 4);
+          std::memcpy(&wf, w.data() + i, 4);
+          ADD_FAILURE() << v.info.key() << " declares bitwise equality with " << ref->info.key()
+                        << " but '" << b.name << "'[" << i / elem << "] differs at "
+                        << c.shape_label << ": " << describe_float(gf) << " vs "
+                        << describe_float(wf);
+          break;
+        }
+      }
+      if (!b.i32) {  // finite inputs give finite outputs: a NaN here is the poison, unwritten
+        for (size_t i = 0; i < g.size(); i += 4) {
+          float gf;
+          std::memcpy(&gf, g.data() + i, 4);
+          if (std::isnan(gf)) {
+            ADD_FAILURE() << v.info.key() << " left '" << b.name << "'[" << i / 4
+                          << "] NaN (never written?) at " << c.shape_label;
+            break;
+          }
+        }
+      }
+    }
+  } catch (const std::exception& ex) {
+    FAIL() << c.slot << "." << c.variant << " at " << c.shape_label << " threw: " << ex.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BitwiseVariantVsCudaReference,
+                         ::testing::ValuesIn(make_cases(Suite::bitwise)), case_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BitwiseVariantVsCudaReference);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CudaVariantVsCpuReference);
+
+// A gate that silently tested nothing is the failure this guards against.
+TEST(VariantCorrectnessCoverage, EveryCudaVariantIsTestedAtLeastOnce) {
+  SB_REQUIRE_GPU();
+  std::set<std::string> tested;
+  for (const Case& c : make_cases(Suite::vs_cpu)) tested.insert(c.slot + "." + c.variant);
+  for (const Variant* v : Registry::instance().variants("", Backend::cuda)) {
+    const SlotInfo* slot = Registry::instance().slot(v->info.slot);
+    ASSERT_NE(slot, nullptr) << v->info.key() << " names an unregistered slot";
+    EXPECT_TRUE(builders().count(slot->family))
+        << v->info.key() << ": no case builder for family '" << slot->family
+        << "' in variant_correctness_test.cpp";
+    EXPECT_TRUE(tested.count(v->info.key()))
+        << v->info.key() << ": applies() accepts none of the tested shapes of '" << slot->family
+        << "'";
+  }
+}
+
+TEST(VariantCorrectnessCoverage, EverySlotWithCudaVariantsHasItsCudaReference) {
+  SB_REQUIRE_GPU();
+  for (const SlotInfo* slot : Registry::instance().slots()) {
+    if (Registry::instance().variants(slot->key, Backend::cuda).empty()) continue;
+    EXPECT_NE(Registry::instance().find(slot->key, slot->cuda_reference), nullptr)
+        << "slot " << slot->key << " has CUDA variants but its CUDA reference '"
+        << slot->cuda_reference << "' is not registered";
+  }
+}
+
+}  // namespace
+}  // namespace swapbench::test
