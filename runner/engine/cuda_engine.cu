@@ -107,7 +107,9 @@ class CudaEngine final : public Engine {
 
   const void* upload(const void* host, uint64_t bytes) {
     if (auto it = uploaded_.find(host); it != uploaded_.end()) return it->second;  // tied output
-    void* d = device_alloc(bytes);
+    // Rounded up to 16 bytes: matvec loaders read whole aligned 8-byte words around the last
+    // block, which must stay inside the allocation.
+    void* d = device_alloc((bytes + 15) / 16 * 16);
     SB_CUDA_CHECK(cudaMemcpy(d, host, bytes, cudaMemcpyHostToDevice));
     uploaded_[host] = d;
     return d;

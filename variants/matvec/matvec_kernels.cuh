@@ -81,7 +81,7 @@ __device__ __forceinline__ void stage_x(float* xs, const float* x, int first, in
   }
 }
 
-// Blocks issued per lane before the first is consumed: about 40 words of weights in flight.
+// Blocks whose weight loads a lane issues before it consumes the first: about 40 words in flight.
 template <DType T, int R>
 constexpr int unroll_blocks() {
   constexpr int words = WBlock<T>::kBytes / 4 + 1;
@@ -89,8 +89,16 @@ constexpr int unroll_blocks() {
   return u < 1 ? 1 : (u > 4 ? 4 : u);
 }
 
+// The most rows per warp that fit 128 registers without spilling: 8 for q8_0 and q4_*, 4 for
+// f32, f16 and bf16 (x from global memory or staged). Larger rows_per_warp values round down.
+template <DType T>
+constexpr int max_rows() {
+  return WBlock<T>::kBytes >= 64 ? 4 : 8;
+}
+
 // acc[r] += blocks [first, first + count) of row r; lane handles local blocks lane, lane+32, ...
 // `first` is a multiple of 32, so the lane -> block mapping and order are those of the whole row.
+// Each step issues the weight loads of U blocks of every row before consuming them in order.
 template <DType T, int R, class X>
 __device__ __forceinline__ void dot_blocks(const uint8_t* const (&rows)[R], const X& xs,
                                            int first, int count, int lane, float (&acc)[R]) {
@@ -207,7 +215,7 @@ void dispatch_type(DType t, F&& f) {
   }
 }
 
-// Calls f(std::integral_constant<int, R>{}) with R the largest of 1, 2, 4, 8 (up to max_r) not
+// Calls f(std::integral_constant<int, R>{}) with R the largest of 1, 2, 4, 8 (up to MaxR) not
 // above `rows`: the rows-per-warp parameter, rounded down to an instantiated power of two.
 template <int MaxR, class F>
 void dispatch_rows(int64_t rows, F&& f) {

@@ -38,7 +38,7 @@ SB_ON_LOAD {
                       "traffic for x; bitwise equal to warp_row.",
          .params = {{.name = "warps", .min = 1, .max = mv::kMaxWarps, .def = 8,
                      .doc = "warps per thread block"},
-                    {.name = "rows_per_warp", .min = 1, .max = 4, .def = 1,
+                    {.name = "rows_per_warp", .min = 1, .max = 4, .def = 2,
                      .doc = "rows per warp, rounded down to 1, 2 or 4"}},
          .applies = [](const Shape& s) { return require(s.cols % 32 == 0, "cols % 32 != 0"); },
          .bytes = [t](const Shape& s) { return traffic::matvec_bytes(t, s, false); },

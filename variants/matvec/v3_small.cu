@@ -36,7 +36,7 @@ SB_ON_LOAD {
                       "columns (falls back to v3); bitwise equal to warp_row.",
          .params = {{.name = "warps", .min = 1, .max = mv::kMaxWarps, .def = 4,
                      .doc = "warps per thread block"},
-                    {.name = "rows_per_warp", .min = 1, .max = 4, .def = 1,
+                    {.name = "rows_per_warp", .min = 1, .max = 4, .def = 2,
                      .doc = "rows per warp, rounded down to 1, 2 or 4"}},
          .applies =
              [](const Shape& s) -> std::optional<std::string> {

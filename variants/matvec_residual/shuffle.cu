@@ -18,9 +18,7 @@ void launch(const Args& a, const LaunchCtx& ctx) {
   const mv::Job j = mv::single_job(a.w, a.x, a.residual, a.y, a.rows, a.cols, a.type);
   mv::dispatch_type(a.type, [&](auto t) {
     constexpr DType T = decltype(t)::value;
-    // Eight rows of 64- or 128-byte blocks would need more than 128 registers: stop at four.
-    constexpr int kMaxRows = mv::WBlock<T>::kBytes >= 64 ? 4 : 8;
-    mv::dispatch_rows<kMaxRows>(ctx.param("rows_per_warp"), [&](auto r) {
+    mv::dispatch_rows<mv::max_rows<T>()>(ctx.param("rows_per_warp"), [&](auto r) {
       mv::launch_matvec<T, decltype(r)::value, 0, mv::Epilogue::spread_resid>(
           j, ctx.param("warps"), ctx.stream, "matvec_residual.shuffle");
     });
@@ -43,8 +41,8 @@ SB_ON_LOAD {
          .params = {{.name = "warps", .min = 1, .max = mv::kMaxWarps, .def = 4,
                      .doc = "warps per thread block"},
                     {.name = "rows_per_warp", .min = 1, .max = 8, .def = 4,
-                     .doc = "rows per warp, rounded down to 1, 2, 4 or 8 (at most 4 for f32, f16, "
-                             "bf16)"}},
+                     .doc = "rows per warp, rounded down to 1, 2, 4 or 8 (at most 4 for f32, f16 "
+                             "and bf16: more would spill registers)"}},
          .applies = [](const Shape& s) { return require(s.cols % 32 == 0, "cols % 32 != 0"); },
          .bytes = [t](const Shape& s) { return traffic::matvec_bytes(t, s, true); },
          .flops = [](const Shape& s) { return traffic::matvec_flops(s); }},
