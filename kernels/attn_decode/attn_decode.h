@@ -21,6 +21,8 @@ struct Args {
   int32_t max_ctx;
 };
 
+inline constexpr int32_t kMaxHeadDim = 256;  // every llama we load has 64 or 128
+
 void reference(const Args& a);  // CPU; scores, softmax and weighted sum in double
 
 }  // namespace swapbench::attn_decode

@@ -1,6 +1,8 @@
 // CPU reference of slot `attn_decode`, and the slot's registration.
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "kernels/attn_decode/attn_decode.h"
 #include "kernels/common/variant.h"
@@ -8,6 +10,9 @@
 namespace swapbench::attn_decode {
 
 void reference(const Args& a) {
+  if (a.head_dim > kMaxHeadDim)
+    throw std::invalid_argument("attn_decode: head_dim " + std::to_string(a.head_dim) + " > " +
+                                std::to_string(kMaxHeadDim));
   const int32_t n = *a.pos + 1;
   const int32_t group = a.heads / a.kv_heads;
   const int64_t row = int64_t(a.kv_heads) * a.head_dim;
@@ -25,10 +30,7 @@ void reference(const Args& a) {
     }
     double denom = 0.0;
     float* out = a.out + int64_t(h) * a.head_dim;
-    for (int32_t d = 0; d < a.head_dim; ++d) out[d] = 0.0f;
-    // Output accumulates in double by recomputing weights per output element block.
-    constexpr int32_t kMaxHeadDim = 256;
-    double acc[kMaxHeadDim] = {};
+    double acc[kMaxHeadDim] = {};  // the output row, accumulated in double
     for (int32_t t = 0; t < n; ++t) {
       double s = 0.0;
       for (int32_t d = 0; d < a.head_dim; ++d) s += double(q[d]) * a.k_cache[t * row + g + d];

@@ -91,6 +91,29 @@ TEST_F(Cli, ListVariantsJsonHasEveryField) {
   }
 }
 
+TEST_F(Cli, BenchOnTheCpuKeepsEverySampleAndNamesThePlan) {
+  const auto json = dir_->file("bench.json").string();
+  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
+                             "' -w tg8,tg4@ctx16 --reps 3 --plan '' --plan rmsnorm=cpu_lanes --json '" +
+                             json + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("rmsnorm=cpu_lanes"), std::string::npos) << r.out;
+  const auto bytes = test::read_bytes(json);
+  const auto j = nlohmann::json::parse(std::string(bytes.begin(), bytes.end()));
+  ASSERT_EQ(j["trials"].size(), 4u);  // 2 plans x 2 workloads, one graphs mode on the CPU
+  for (const auto& t : j["trials"]) {
+    EXPECT_EQ(t["tokens_per_second"].size(), 3u);
+    EXPECT_GT(t["median_tokens_per_second"].get<double>(), 0.0);
+  }
+  EXPECT_EQ(j["trials"][1]["workload"], "tg4@ctx16");
+}
+
+TEST_F(Cli, BenchRejectsAnUnknownWorkloadWithExitTwo) {
+  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w pp5x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown workload 'pp5x'"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, GenModelRejectsAnUnknownShape) {
   const auto r = run_command(swapbench_binary() + " gen-model --shape llama-70b -o '" +
                              dir_->file("x.gguf").string() + "'");
