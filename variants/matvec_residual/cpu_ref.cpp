@@ -1,27 +1,11 @@
 // CPU variant of the `matvec_residual.<type>` slots: the reference loops, so everything runs without a GPU.
 // Saves nothing: it is the definition of correct that every other variant is checked against.
 // Bitwise by definition (it is the reference).
-#include "kernels/common/traffic.h"
-#include "kernels/matvec/matvec.h"
 #include "kernels/matvec_residual/matvec_residual.h"
+#include "variants/matvec/cpu_ref_registration.h"
 
 namespace swapbench::matvec_residual {
-namespace {
-void launch(const Args& a, const LaunchCtx&) { reference(a); }
-}  // namespace
 
-SB_ON_LOAD {
-  for (DType t : matvec::kTypes) {
-    register_variant<Args>(
-        {.slot = matvec::slot_key("matvec_residual", t),
-         .name = "cpu_ref",
-         .backend = Backend::cpu,
-         .equality = Equality::bitwise,
-         .rationale = "Dequantizes each 32-element block and accumulates in double: the reference.",
-         .bytes = [t](const Shape& s) { return traffic::matvec_bytes(t, s, true); },
-         .flops = [](const Shape& s) { return traffic::matvec_flops(s); }},
-        &launch);
-  }
-}
+SB_ON_LOAD { matvec::register_cpu_refs<Args>("matvec_residual", &reference, true); }
 
 }  // namespace swapbench::matvec_residual
