@@ -109,9 +109,9 @@ TEST_F(Cli, BenchOnTheCpuKeepsEverySampleAndNamesThePlan) {
 }
 
 TEST_F(Cli, BenchRejectsAnUnknownWorkloadWithExitTwo) {
-  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w pp5x");
+  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w tg5x");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("unknown workload 'pp5x'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown workload 'tg5x'"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, GenModelRejectsAnUnknownShape) {

@@ -17,8 +17,17 @@ TEST(Workload, ParsesDecodeAndLongContextForms) {
   EXPECT_EQ(Workload::parse(a.name()).name(), "tg128");
 }
 
+TEST(Workload, ParsesPromptProcessing) {
+  const Workload p = Workload::parse("pp512");
+  EXPECT_EQ(p.kind, Workload::Kind::pp);
+  EXPECT_EQ(p.tokens, 512);
+  EXPECT_EQ(p.context, 0);
+  EXPECT_EQ(p.name(), "pp512");
+}
+
 TEST(Workload, RejectsUnknownForms) {
-  for (const char* bad : {"", "tg", "tg0", "pp512x", "tg12@ctx", "TG128", "tg128@ctx-1"})
+  for (const char* bad : {"", "tg", "tg0", "pp0", "pp512x", "pp5@ctx9", "tg12@ctx", "TG128",
+                          "tg128@ctx-1"})
     EXPECT_THROW(Workload::parse(bad), std::invalid_argument) << bad;
 }
 
