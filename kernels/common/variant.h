@@ -50,6 +50,7 @@ struct LaunchCtx {
   void* stream = nullptr;     // cudaStream_t for CUDA variants; unused on the CPU
   void* workspace = nullptr;  // VariantInfo::workspace_bytes(shape) bytes, device or host memory
   const Params* params = nullptr;  // every declared parameter, defaults filled in
+  bool pdl = false;  // CUDA: launch with programmatic dependent launch (kernels/common/launch.cuh)
   int64_t param(const std::string& name) const;  // throws when the variant did not declare it
 };
 

@@ -50,11 +50,13 @@ void add_bench(CLI::App& app, Action& run) {
   static std::string model_path, backend = "auto", graphs = "on,off", workloads = "tg128";
   static std::vector<std::string> plans;
   static int reps = 7;
-  static std::string json_out;
+  static std::string json_out, pdl = "off";
   c->add_option("--model,-m", model_path, "GGUF model (default as for run)");
   c->add_option("--plan", plans, "A plan; repeat the option to compare several (default: reference)");
   c->add_option("--backend", backend, "cpu, cuda or auto");
   c->add_option("--graphs", graphs, "on, off or on,off");
+  c->add_option("--pdl", pdl, "CUDA programmatic dependent launch between kernels: on or off")
+      ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--workload,-w", workloads, "Comma-separated: tg128, tg128@ctx4096");
   c->add_option("--reps", reps, "Timed repetitions per trial")->check(CLI::Range(1, 1000));
   c->add_option("--json", json_out, "Also write all samples as JSON to this file");
@@ -85,6 +87,7 @@ void add_bench(CLI::App& app, Action& run) {
       nlohmann::json out{{"model", path},
                          {"model_desc", model->describe()},
                          {"backend", to_string(be)},
+                         {"pdl", pdl == "on"},
                          {"weight_bytes_per_token", weight_bytes},
                          {"device", to_json(dev)},
                          {"trials", nlohmann::json::array()}};
@@ -93,6 +96,7 @@ void add_bench(CLI::App& app, Action& run) {
         std::cout << "; " << dev.name << ", read " << std::fixed << std::setprecision(0)
                   << dev.read_gbps << " GB/s -> roofline " << dev.read_gbps * 1e9 / weight_bytes
                   << " tok/s";
+      if (be == Backend::cuda) std::cout << "; pdl " << pdl;
       std::cout << "\n\n" << std::left << std::setw(44) << "plan" << std::setw(16) << "workload"
                 << std::setw(8) << "graphs" << std::right << std::setw(12) << "tok/s"
                 << std::setw(18) << "min..max" << std::setw(10) << "roofline" << "\n";
@@ -102,7 +106,9 @@ void add_bench(CLI::App& app, Action& run) {
           std::map<bool, double> by_mode;
           for (bool g : modes) {
             auto engine = make_engine(be, *model, plan,
-                                      {.max_ctx = wl.context + wl.tokens + 1, .graphs = g});
+                                      {.max_ctx = wl.context + wl.tokens + 1,
+                                       .graphs = g,
+                                       .pdl = pdl == "on"});
             // Fill the context, then warm up over the timed positions.
             int32_t tok = model->tokenizer().bos() >= 0 ? model->tokenizer().bos() : 0;
             if (wl.context > 0) tok = engine->step_chain(tok, 0, wl.context).back();

@@ -19,7 +19,7 @@ Backend pick_backend(const std::string& name) {
 void add_run(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand("run", "Decode text greedily from a prompt");
   static std::string model_path, prompt = "The capital of France is", backend = "auto";
-  static std::string plan_text, graphs = "on";
+  static std::string plan_text, graphs = "on", pdl = "off";
   static int32_t n = 32, max_ctx = 0;
   static bool json = false, no_stop = false;
   c->add_option("--model,-m", model_path,
@@ -29,6 +29,8 @@ void add_run(CLI::App& app, Action& run) {
   c->add_option("--backend", backend, "cpu, cuda or auto (the GPU when there is one)");
   c->add_option("--plan", plan_text, "Variants, e.g. rmsnorm=warp_shuffle,matvec.q4_1=v3_small");
   c->add_option("--graphs", graphs, "CUDA graphs on or off")->check(CLI::IsMember({"on", "off"}));
+  c->add_option("--pdl", pdl, "CUDA programmatic dependent launch between kernels: on or off")
+      ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--max-ctx", max_ctx, "KV cache positions (default: prompt + tokens)");
   c->add_flag("--no-stop", no_stop, "Keep generating after the end-of-sequence token");
   c->add_flag("--json", json, "Machine-readable output");
@@ -42,6 +44,7 @@ void add_run(CLI::App& app, Action& run) {
       EngineOptions eo;
       eo.max_ctx = max_ctx > 0 ? max_ctx : std::max<int32_t>(prompt_len, 1) + n;
       eo.graphs = graphs == "on";
+      eo.pdl = pdl == "on";
       auto engine = make_engine(be, *model, plan, eo);
       DecodeOptions dopt;
       dopt.n_tokens = n;
@@ -52,6 +55,7 @@ void add_run(CLI::App& app, Action& run) {
                          {"backend", to_string(be)},
                          {"plan", plan.to_string()},
                          {"graphs", graphs},
+                         {"pdl", pdl},
                          {"prompt", prompt},
                          {"prompt_ids", r.prompt_ids},
                          {"ids", r.ids},
@@ -70,6 +74,7 @@ void add_run(CLI::App& app, Action& run) {
       for (int32_t id : r.ids) std::cout << ' ' << id;
       std::cout << "\n" << model->describe() << ", " << to_string(be)
                 << (be == Backend::cuda ? (eo.graphs ? ", graphs on" : ", graphs off") : "")
+                << (be == Backend::cuda && eo.pdl ? ", pdl on" : "")
                 << ", plan '" << (plan.entries.empty() ? "reference" : plan.to_string()) << "'\n";
       for (const std::string& f : engine->bindings().fallbacks()) std::cout << "fallback: " << f << "\n";
       std::cout << std::fixed << std::setprecision(1) << r.prompt_ids.size() << " prompt tokens in "

@@ -1,9 +1,11 @@
 // The CPU engine: the step over host memory with CPU variants. It is the definition of
 // correct for every other engine, and lets the whole flow run on a machine with no GPU.
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include "runner/engine/engine.h"
+#include "runner/engine/slot_timing.h"
 
 namespace swapbench {
 namespace {
@@ -82,6 +84,42 @@ class CpuEngine final : public Engine {
     for (int32_t i = 0; i < n; ++i) out.push_back(token = step(token, pos + i));
     return out;
   }
+
+  std::vector<double> timed_chain(int32_t token, int32_t pos, int32_t n,
+                                  std::vector<int32_t>* tokens) override {
+    std::vector<double> ms;
+    for (int32_t i = 0; i < n; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      token = step(token, pos + i);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      if (tokens) tokens->push_back(token);
+    }
+    return ms;
+  }
+
+  std::vector<SlotTiming> profile_step(int32_t token, int32_t pos) override {
+    struct Timer final : StepObserver {
+      std::chrono::steady_clock::time_point t0;
+      std::vector<SlotTiming> out;
+      void before(const SlotCall&) override { t0 = std::chrono::steady_clock::now(); }
+      void after(const SlotCall& c) override {
+        out.push_back(slot_timing(
+            c, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()));
+      }
+    } timer;
+    StepObserver* saved = observer_;
+    observer_ = &timer;
+    try {
+      step(token, pos);
+    } catch (...) {
+      observer_ = saved;
+      throw;
+    }
+    observer_ = saved;
+    return std::move(timer.out);
+  }
+
+  void read(const float* src, size_t n, float* dst) override { std::copy(src, src + n, dst); }
 
   void logits(std::vector<float>& out) override { out = logits_; }
   Backend backend() const override { return Backend::cpu; }

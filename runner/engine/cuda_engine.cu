@@ -10,8 +10,10 @@
 #include <stdexcept>
 
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "runner/engine/engine.h"
 #include "runner/engine/nvtx_observer.h"
+#include "runner/engine/slot_timing.h"
 
 namespace swapbench {
 namespace {
@@ -20,6 +22,8 @@ namespace {
 // pos += 1. Part of the captured graph, so chained replays need no host round trip.
 __global__ void advance_kernel(int32_t* token, int32_t* pos, const int32_t* next,
                                int32_t* history) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   const int32_t p = *pos;
   history[p] = *next;
   *token = *next;
@@ -33,6 +37,7 @@ class CudaEngine final : public Engine {
         bindings_(plan, Backend::cuda),
         max_ctx_(std::min(o.max_ctx, m.config().context)),
         graphs_(o.graphs),
+        pdl_(o.pdl),
         step_(m.config(), m.layers(), m.token_embd(), m.output(), max_ctx_, bindings_) {
     SB_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     upload_weights();
@@ -40,6 +45,8 @@ class CudaEngine final : public Engine {
   }
 
   ~CudaEngine() override {
+    for (cudaEvent_t e : events_) cudaEventDestroy(e);
+    for (cudaEvent_t e : profile_events_) cudaEventDestroy(e);
     if (graph_exec_) cudaGraphExecDestroy(graph_exec_);
     if (stream_) cudaStreamDestroy(stream_);
     for (void* p : allocations_) cudaFree(p);
@@ -65,6 +72,83 @@ class CudaEngine final : public Engine {
                                   cudaMemcpyDeviceToHost, stream_));
     SB_CUDA_CHECK(cudaStreamSynchronize(stream_));
     return out;
+  }
+
+  std::vector<double> timed_chain(int32_t token, int32_t pos, int32_t n,
+                                  std::vector<int32_t>* tokens) override {
+    check_position(token, pos, n);
+    while (events_.size() < size_t(n) + 1) {
+      cudaEvent_t e;
+      SB_CUDA_CHECK(cudaEventCreate(&e));
+      events_.push_back(e);
+    }
+    set_inputs(token, pos);
+    SB_CUDA_CHECK(cudaEventRecord(events_[0], stream_));
+    for (int32_t i = 0; i < n; ++i) {
+      launch_step();
+      SB_CUDA_CHECK(cudaEventRecord(events_[size_t(i) + 1], stream_));
+    }
+    SB_CUDA_CHECK(cudaEventSynchronize(events_[size_t(n)]));
+    std::vector<double> ms(static_cast<size_t>(n));
+    for (int32_t i = 0; i < n; ++i) {
+      float t = 0;
+      SB_CUDA_CHECK(cudaEventElapsedTime(&t, events_[size_t(i)], events_[size_t(i) + 1]));
+      ms[size_t(i)] = t;
+    }
+    if (tokens) {
+      tokens->resize(size_t(n));
+      SB_CUDA_CHECK(cudaMemcpy(tokens->data(), history_ + pos, sizeof(int32_t) * size_t(n),
+                               cudaMemcpyDeviceToHost));
+    }
+    return ms;
+  }
+
+  std::vector<SlotTiming> profile_step(int32_t token, int32_t pos) override {
+    // Events around every launch of an eager step (graphs off for this one step).
+    struct Timer final : StepObserver {
+      cudaStream_t stream;
+      std::vector<cudaEvent_t>* pool;
+      std::vector<SlotTiming> calls;
+      size_t next = 0;
+      cudaEvent_t event() {
+        if (next == pool->size()) {
+          cudaEvent_t e;
+          SB_CUDA_CHECK(cudaEventCreate(&e));
+          pool->push_back(e);
+        }
+        return (*pool)[next++];
+      }
+      void before(const SlotCall&) override { SB_CUDA_CHECK(cudaEventRecord(event(), stream)); }
+      void after(const SlotCall& c) override {
+        SB_CUDA_CHECK(cudaEventRecord(event(), stream));
+        calls.push_back(slot_timing(c, 0.0));
+      }
+    } timer;
+    timer.stream = stream_;
+    timer.pool = &profile_events_;
+    check_position(token, pos, 1);
+    StepObserver* saved = observer_;
+    observer_ = &timer;
+    try {
+      set_inputs(token, pos);
+      launch_step();
+    } catch (...) {
+      observer_ = saved;
+      throw;
+    }
+    observer_ = saved;
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    for (size_t i = 0; i < timer.calls.size(); ++i) {
+      float t = 0;
+      SB_CUDA_CHECK(cudaEventElapsedTime(&t, profile_events_[2 * i], profile_events_[2 * i + 1]));
+      timer.calls[i].ms = t;
+    }
+    return std::move(timer.calls);
+  }
+
+  void read(const float* src, size_t n, float* dst) override {
+    SB_CUDA_CHECK(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyDeviceToHost, stream_));
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream_));
   }
 
   void logits(std::vector<float>& out) override {
@@ -180,9 +264,10 @@ class CudaEngine final : public Engine {
   // The whole step plus the on-device advance, issued on stream_.
   void issue_step(StepObserver* observer) {
     nvtx_.begin_step(observer);
-    step_.run(b_, w_, stream_, &nvtx_);
-    advance_kernel<<<1, 1, 0, stream_>>>(b_.token, b_.pos, b_.next, history_);
-    SB_CHECK_LAUNCH("engine.advance");
+    step_.run(b_, w_, stream_, &nvtx_, pdl_);
+    const LaunchCtx ctx{stream_, nullptr, nullptr, pdl_};
+    launch_kernel("engine.advance", advance_kernel, 1, 1, 0, ctx, b_.token, b_.pos, b_.next,
+                  history_);
   }
 
   // Every step ends with advance_kernel; for a single step() the advance is harmless (the next
@@ -217,6 +302,7 @@ class CudaEngine final : public Engine {
   Bindings bindings_;
   int32_t max_ctx_;
   bool graphs_;
+  bool pdl_;  // programmatic dependent launch between the step's kernels (captured as graph edges)
   LlamaStep step_;
   cudaStream_t stream_ = nullptr;
   cudaGraphExec_t graph_exec_ = nullptr;
@@ -225,6 +311,8 @@ class CudaEngine final : public Engine {
   int32_t* history_ = nullptr;
   int32_t* host_io_ = nullptr;  // pinned: token, pos, next
   std::vector<void*> allocations_;
+  std::vector<cudaEvent_t> events_;  // timed_chain's step boundaries, created once
+  std::vector<cudaEvent_t> profile_events_;  // profile_step's per-launch pairs
   std::map<const void*, void*> uploaded_;
   StepObserver* observer_ = nullptr;
   NvtxStepObserver nvtx_;

@@ -16,6 +16,16 @@ namespace swapbench {
 struct EngineOptions {
   int32_t max_ctx = 1024;  // KV cache positions; clamped to the model's context length
   bool graphs = true;      // CUDA: capture the step once and replay it (ignored on the CPU)
+  bool pdl = false;        // CUDA: programmatic dependent launch between the step's kernels
+};
+
+// One slot call of a profiled step.
+struct SlotTiming {
+  std::string slot, variant, site;
+  int32_t layer = -1;
+  double ms = 0;     // device time of the call (host clock on the CPU)
+  double bytes = 0;  // the variant's declared bytes moved for the call's shape
+  double flops = 0;
 };
 
 class Engine {
@@ -26,6 +36,15 @@ class Engine {
   // Decodes n steps from (token, pos), feeding each greedy token to the next step without a
   // round trip to the host where the backend allows; returns the n tokens produced.
   virtual std::vector<int32_t> step_chain(int32_t token, int32_t pos, int32_t n) = 0;
+  // Like step_chain, timing every step: device events between steps on CUDA, the host clock on
+  // the CPU. Returns milliseconds per step; the tokens produced go to `tokens` when given.
+  virtual std::vector<double> timed_chain(int32_t token, int32_t pos, int32_t n,
+                                          std::vector<int32_t>* tokens = nullptr) = 0;
+  // One eager step at (token, pos) with every slot call timed on its own (events around each
+  // launch on CUDA): the per-slot attribution pass.
+  virtual std::vector<SlotTiming> profile_step(int32_t token, int32_t pos) = 0;
+  // Copies n floats of backend memory (an activation an observer was shown) to the host.
+  virtual void read(const float* src, size_t n, float* dst) = 0;
   // Logits of the last step, copied to the host.
   virtual void logits(std::vector<float>& out) = 0;
   virtual Backend backend() const = 0;

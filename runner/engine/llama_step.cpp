@@ -21,18 +21,18 @@ Shape mat(const TensorRef& t) { return {.rows = t.rows, .cols = t.cols}; }
 
 template <class Args>
 void call(const auto& site, const Args& args, const char* role, int32_t layer, const float* out,
-          int64_t out_n, void* stream, void* workspace, StepObserver* obs) {
+          int64_t out_n, void* stream, void* workspace, StepObserver* obs, bool pdl) {
   const Binding& b = *site.binding;
-  const SlotCall c{&site.slot, role, layer, &b, out, out_n};
+  const SlotCall c{&site.slot, role, layer, &b, out, out_n, &site.shape};
   if (obs) obs->before(c);
-  b.variant->launch(args, LaunchCtx{stream, workspace, &b.params});
+  b.variant->launch(args, LaunchCtx{stream, workspace, &b.params, pdl});
   if (obs) obs->after(c);
 }
 
 }  // namespace
 
 LlamaStep::Site LlamaStep::site(Bindings& b, const std::string& slot, const Shape& s) {
-  Site out{slot, &b.bind(slot, s)};
+  Site out{slot, &b.bind(slot, s), s};
   if (out.binding->variant)
     workspace_ = std::max(workspace_, out.binding->variant->info.workspace_bytes(s));
   return out;
@@ -81,59 +81,59 @@ size_t LlamaStep::calls_per_step() const {
   return n;
 }
 
-void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream,
-                    StepObserver* obs) const {
+void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, StepObserver* obs,
+                    bool pdl) const {
   const LlamaConfig& c = cfg_;
   void* ws = b.workspace;
   const int32_t kv = c.n_kv_heads * c.head_dim;
   call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x,
-       c.dim, stream, ws, obs);
+       c.dim, stream, ws, obs, pdl);
   for (int32_t l = 0; l < int32_t(layers_.size()); ++l) {
     const LayerSites& s = layers_[size_t(l)];
     const StepWeights::Layer& L = w.layers[size_t(l)];
     call(s.attn_norm, rmsnorm::Args{b.x, L.attn_norm, b.xn, c.dim, c.eps}, "attn_norm", l, b.xn,
-         c.dim, stream, ws, obs);
+         c.dim, stream, ws, obs, pdl);
     call(s.wq, matvec::Args{L.wq.data, b.xn, b.q, c.dim, c.dim, L.wq.type}, "wq", l, b.q, c.dim,
-         stream, ws, obs);
+         stream, ws, obs, pdl);
     call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv,
-         stream, ws, obs);
+         stream, ws, obs, pdl);
     call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv,
-         stream, ws, obs);
+         stream, ws, obs, pdl);
     call(s.rope,
          rope::Args{b.q, b.k, b.v, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.pos, c.n_heads,
                     c.n_kv_heads, c.head_dim, c.rot_dim, c.rope_base},
-         "rope", l, b.q, c.dim, stream, ws, obs);
+         "rope", l, b.q, c.dim, stream, ws, obs, pdl);
     call(s.attn,
          attn_decode::Args{b.q, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.att, b.pos,
                            c.n_heads, c.n_kv_heads, c.head_dim, max_ctx_},
-         "attn", l, b.att, c.dim, stream, ws, obs);
+         "attn", l, b.att, c.dim, stream, ws, obs, pdl);
     call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo",
-         l, b.x, c.dim, stream, ws, obs);
+         l, b.x, c.dim, stream, ws, obs, pdl);
     call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn,
-         c.dim, stream, ws, obs);
+         c.dim, stream, ws, obs, pdl);
     if (s.paired) {
       call(s.gate_up,
            matvec_pair::Args{L.w_gate.data, L.w_up.data, b.xn, b.gate, b.up, c.ffn_dim,
                              c.ffn_dim, c.dim, L.w_gate.type},
-           "ffn_gate_up", l, b.gate, c.ffn_dim, stream, ws, obs);
+           "ffn_gate_up", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
     } else {
       call(s.gate, matvec::Args{L.w_gate.data, b.xn, b.gate, c.ffn_dim, c.dim, L.w_gate.type},
-           "ffn_gate", l, b.gate, c.ffn_dim, stream, ws, obs);
+           "ffn_gate", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
       call(s.up, matvec::Args{L.w_up.data, b.xn, b.up, c.ffn_dim, c.dim, L.w_up.type}, "ffn_up",
-           l, b.up, c.ffn_dim, stream, ws, obs);
+           l, b.up, c.ffn_dim, stream, ws, obs, pdl);
     }
     call(s.swiglu, swiglu::Args{b.gate, b.up, b.act, c.ffn_dim}, "swiglu", l, b.act, c.ffn_dim,
-         stream, ws, obs);
+         stream, ws, obs, pdl);
     call(s.down,
          matvec_residual::Args{L.w_down.data, b.act, b.x, b.x, c.dim, c.ffn_dim, L.w_down.type},
-         "ffn_down", l, b.x, c.dim, stream, ws, obs);
+         "ffn_down", l, b.x, c.dim, stream, ws, obs, pdl);
   }
   call(out_norm_, rmsnorm::Args{b.x, w.out_norm, b.xn, c.dim, c.eps}, "output_norm", -1, b.xn,
-       c.dim, stream, ws, obs);
+       c.dim, stream, ws, obs, pdl);
   call(output_, matvec::Args{w.output.data, b.xn, b.logits, c.vocab, c.dim, w.output.type},
-       "output", -1, b.logits, c.vocab, stream, ws, obs);
+       "output", -1, b.logits, c.vocab, stream, ws, obs, pdl);
   call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, ws,
-       obs);
+       obs, pdl);
 }
 
 }  // namespace swapbench

@@ -49,6 +49,7 @@ struct SlotCall {
   const Binding* binding;
   const float* out;         // the slot's output (first output for pairs)
   int64_t out_n;
+  const Shape* shape;       // the call's shape (bytes moved: binding->variant->info.bytes)
 };
 
 class StepObserver {
@@ -65,9 +66,10 @@ class LlamaStep {
   LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& layers,
             const TensorRef& embd, const TensorRef& output, int32_t max_ctx, Bindings& bindings);
 
-  // Issues the step's slot calls in order. `stream` goes to every launcher.
+  // Issues the step's slot calls in order. `stream` and `pdl` (CUDA: programmatic dependent
+  // launch, see kernels/common/launch.cuh) go to every launcher.
   void run(const StepBuffers& b, const StepWeights& w, void* stream,
-           StepObserver* observer = nullptr) const;
+           StepObserver* observer = nullptr, bool pdl = false) const;
 
   size_t workspace_bytes() const { return workspace_; }
   size_t calls_per_step() const;  // slot launches per step
@@ -76,6 +78,7 @@ class LlamaStep {
   struct Site {
     std::string slot;
     const Binding* binding;
+    Shape shape;
   };
   struct LayerSites {
     Site attn_norm, wq, wk, wv, rope, attn, wo, ffn_norm, gate_up, gate, up, swiglu, down;

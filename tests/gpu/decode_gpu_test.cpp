@@ -1,6 +1,7 @@
 // The CUDA engine end to end on a generated smollm2-135m Q4_1 model: the reference plan follows
-// the CPU engine token for token, graphs on and off give the same bytes, steps allocate nothing,
-// and every CUDA variant keeps its declared equality inside a whole decode.
+// the CPU engine token for token, graphs on and off (and PDL on and off) give the same bytes,
+// steps allocate nothing, and every CUDA variant keeps its declared equality inside a whole
+// decode.
 //
 // Both engines are fed the same tokens (the CPU engine's greedy choices: teacher forcing), so
 // every step's logits can be compared even after a near-tie. A token flip counts as a failure
@@ -84,9 +85,9 @@ class GpuDecode : public ::testing::Test {
     delete model_;
     delete dir_;
   }
-  static std::unique_ptr<Engine> gpu(const std::string& plan, bool graphs) {
+  static std::unique_ptr<Engine> gpu(const std::string& plan, bool graphs, bool pdl = false) {
     return make_engine(Backend::cuda, *model_, Plan::parse(plan),
-                       {.max_ctx = kSteps + 1, .graphs = graphs});
+                       {.max_ctx = kSteps + 1, .graphs = graphs, .pdl = pdl});
   }
   static inline test::TempDir* dir_ = nullptr;
   static inline LlamaModel* model_ = nullptr;
@@ -121,6 +122,29 @@ TEST_F(GpuDecode, GraphsOnAndOffGiveByteIdenticalLogits) {
   for (size_t i = 0; i < a.logits.size(); ++i)
     ASSERT_EQ(std::memcmp(a.logits[i].data(), b.logits[i].data(), a.logits[i].size() * 4), 0)
         << "step " << i;
+}
+
+// PDL only lets kernels start early; every kernel waits for its predecessor before touching
+// memory, so the bytes must not change, for the reference plan and a fast one, eager or replayed.
+TEST_F(GpuDecode, PdlOnAndOffGiveByteIdenticalLogitsAndTokens) {
+  SB_REQUIRE_GPU();
+  for (const std::string plan :
+       {std::string(), std::string("matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,"
+                                   "rmsnorm=warp_shuffle,argmax=two_stage")}) {
+    for (bool graphs : {true, false}) {
+      auto on = gpu(plan, graphs, true);
+      auto off = gpu(plan, graphs, false);
+      const Trace a = run(*on, 24, cpu_->tokens);
+      const Trace b = run(*off, 24, cpu_->tokens);
+      const std::string what = "plan '" + plan + "', graphs " + (graphs ? "on" : "off");
+      for (size_t i = 0; i < a.logits.size(); ++i)
+        ASSERT_EQ(std::memcmp(a.logits[i].data(), b.logits[i].data(), a.logits[i].size() * 4), 0)
+            << what << ", step " << i;
+      EXPECT_EQ(a.argmax, b.argmax) << what;
+      EXPECT_EQ(on->step_chain(cpu_->tokens[0], 0, 48), off->step_chain(cpu_->tokens[0], 0, 48))
+          << what;
+    }
+  }
 }
 
 TEST_F(GpuDecode, ChainedStepsOnTheDeviceMatchHostDrivenSteps) {

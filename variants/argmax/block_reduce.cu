@@ -9,6 +9,7 @@
 
 #include "kernels/argmax/argmax.h"
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "kernels/common/reduce.cuh"
 #include "kernels/common/traffic.h"
 
@@ -22,6 +23,8 @@ constexpr int kThreads = 1024;
 template <bool kVec>
 __global__ void __launch_bounds__(kThreads) block_reduce_kernel(const float* __restrict__ x,
                                                                 int32_t n, int32_t* out) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   __shared__ cuda::ArgMaxPair scratch[cuda::kMaxWarps];
   const int32_t tid = static_cast<int32_t>(threadIdx.x);
   cuda::ArgMaxPair best = cuda::argmax_none();
@@ -45,12 +48,9 @@ __global__ void __launch_bounds__(kThreads) block_reduce_kernel(const float* __r
 }
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  const auto stream = static_cast<cudaStream_t>(ctx.stream);
-  if (reinterpret_cast<uintptr_t>(a.x) % alignof(float4) == 0)
-    block_reduce_kernel<true><<<1, kThreads, 0, stream>>>(a.x, a.n, a.out);
-  else
-    block_reduce_kernel<false><<<1, kThreads, 0, stream>>>(a.x, a.n, a.out);
-  SB_CHECK_LAUNCH("argmax.block_reduce");
+  const bool vec = reinterpret_cast<uintptr_t>(a.x) % alignof(float4) == 0;
+  launch_kernel("argmax.block_reduce", vec ? block_reduce_kernel<true> : block_reduce_kernel<false>,
+                1, kThreads, 0, ctx, a.x, a.n, a.out);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "kernels/attn_decode/attn_decode.h"
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "kernels/common/reduce.cuh"
 #include "kernels/common/traffic.h"
 
@@ -19,12 +20,13 @@ namespace {
 
 using cuda::kFullMask;
 using cuda::kWarpSize;
-constexpr int kMaxHeadDim = 256;
 
 // kPerLane: output elements per lane (head_dim <= 32 * kPerLane); lane l owns l, l + 32, ...
 // Shared memory: q (pre-scaled), then per warp its max, its denominator and head_dim sums.
 template <int kPerLane>
 __global__ void __launch_bounds__(1024) block_head_kernel(Args a) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   extern __shared__ float4 smem4[];
   float* q_s = reinterpret_cast<float*>(smem4);
   const int32_t hd = a.head_dim;
@@ -135,17 +137,12 @@ void launch(const Args& a, const LaunchCtx& ctx) {
     throw std::invalid_argument("attn_decode.block_head: k_cache must be 16-byte aligned");
   const int warps = static_cast<int>(ctx.param("warps"));
   const size_t smem = shared_bytes(a.head_dim, warps);
-  const auto stream = static_cast<cudaStream_t>(ctx.stream);
   const dim3 grid(static_cast<unsigned>(a.heads)), block(static_cast<unsigned>(warps * kWarpSize));
-  if (a.head_dim <= 32)
-    block_head_kernel<1><<<grid, block, smem, stream>>>(a);
-  else if (a.head_dim <= 64)
-    block_head_kernel<2><<<grid, block, smem, stream>>>(a);
-  else if (a.head_dim <= 128)
-    block_head_kernel<4><<<grid, block, smem, stream>>>(a);
-  else
-    block_head_kernel<8><<<grid, block, smem, stream>>>(a);
-  SB_CHECK_LAUNCH("attn_decode.block_head");
+  const auto kernel = a.head_dim <= 32    ? block_head_kernel<1>
+                      : a.head_dim <= 64  ? block_head_kernel<2>
+                      : a.head_dim <= 128 ? block_head_kernel<4>
+                                          : block_head_kernel<8>;
+  launch_kernel("attn_decode.block_head", kernel, grid, block, smem, ctx, a);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cuda_runtime.h>
 
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "kernels/common/quant.h"
 #include "kernels/common/reduce.cuh"
 #include "kernels/common/traffic.h"
@@ -36,6 +37,8 @@ __device__ __forceinline__ float element(DType type, const uint8_t* row, int32_t
 __global__ void row_copy_kernel(const uint8_t* __restrict__ table, const int32_t* __restrict__ token,
                                 float* __restrict__ out, int32_t dim, uint64_t row_stride,
                                 DType type) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   const uint8_t* row = table + static_cast<uint64_t>(*token) * row_stride;  // 64-bit: >2 GiB tables
   for (int32_t i = static_cast<int32_t>(threadIdx.x); i < dim; i += static_cast<int32_t>(blockDim.x))
     out[i] = element(type, row, i);
@@ -52,10 +55,9 @@ void launch(const Args& a, const LaunchCtx& ctx) {
                                 " is not decodable");
   // One element per thread for the small model's 576; 4096 takes four passes of 1024.
   const int threads = cuda::whole_warps(a.dim);
-  row_copy_kernel<<<1, threads, 0, static_cast<cudaStream_t>(ctx.stream)>>>(
-      static_cast<const uint8_t*>(a.table), a.token, a.out, a.dim,
-      row_bytes(a.type, static_cast<uint64_t>(a.dim)), a.type);
-  SB_CHECK_LAUNCH("embed.row_copy");
+  launch_kernel("embed.row_copy", row_copy_kernel, 1, threads, 0, ctx,
+                static_cast<const uint8_t*>(a.table), a.token, a.out, a.dim,
+                row_bytes(a.type, static_cast<uint64_t>(a.dim)), a.type);
 }
 
 }  // namespace

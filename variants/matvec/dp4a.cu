@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "kernels/common/dequant.cuh"
 #include "kernels/common/traffic.h"
 #include "kernels/matvec/matvec.h"
@@ -38,6 +39,8 @@ template <DType T, int R>
 __global__ void __launch_bounds__(kMaxWarps * mv::kWarpSize, 1)
     dp4a_kernel(const uint8_t* __restrict__ w, const float* __restrict__ x, float* __restrict__ y,
                 int rows, int nb, uint64_t row_bytes) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   extern __shared__ __align__(16) uint8_t smem[];
   int* xq = reinterpret_cast<int*>(smem);                      // nb * 8 words of int8 x 4
   float2* xd = reinterpret_cast<float2*>(smem + 32 * nb);      // nb {scale, sum of q}
@@ -142,10 +145,8 @@ void launch(const Args& a, const LaunchCtx& ctx) {
       constexpr int R = decltype(r)::value;
       const int per_block = warps * R;
       const unsigned grid = static_cast<unsigned>((a.rows + per_block - 1) / per_block);
-      dp4a_kernel<T, R><<<grid, static_cast<unsigned>(warps * 32),
-                          static_cast<size_t>(smem_bytes(a.cols)),
-                          static_cast<cudaStream_t>(ctx.stream)>>>(w, a.x, a.y, a.rows, nb, rb);
-      SB_CHECK_LAUNCH("matvec.dp4a");
+      launch_kernel("matvec.dp4a", dp4a_kernel<T, R>, grid, static_cast<unsigned>(warps * 32),
+                    static_cast<size_t>(smem_bytes(a.cols)), ctx, w, a.x, a.y, a.rows, nb, rb);
     });
   };
   switch (a.type) {

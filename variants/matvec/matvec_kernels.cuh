@@ -15,6 +15,7 @@
 
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/dequant.cuh"
+#include "kernels/common/launch.cuh"
 
 namespace swapbench::mv {
 
@@ -158,6 +159,16 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j)
     rows[r] = g < j.rows1 ? j.w1 + static_cast<uint64_t>(g) * j.row_bytes
                           : j.w2 + static_cast<uint64_t>(g - j.rows1) * j.row_bytes;
   }
+  // No kernel writes weights, so their trip to L2 may start before the previous kernel is done:
+  // under PDL it overlaps that kernel's tail. Everything from x on waits.
+  if (active) {
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+      for (uint64_t off = uint64_t(lane) * kL2Line; off < j.row_bytes; off += kWarpSize * kL2Line)
+        sb_prefetch_l2(rows[r] + off);
+  }
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   float acc[R];
 #pragma unroll
   for (int r = 0; r < R; ++r) acc[r] = 0.0f;
@@ -227,14 +238,13 @@ void dispatch_rows(int64_t rows, F&& f) {
 
 // Launches matvec_kernel<T, R, TILE, E> over j.rows_total rows with `warps` warps per block.
 template <DType T, int R, int TILE, Epilogue E>
-void launch_matvec(const Job& j, int64_t warps, void* stream, const char* what) {
+void launch_matvec(const Job& j, int64_t warps, const LaunchCtx& ctx, const char* what) {
   if (j.rows_total <= 0) return;
   const int w = static_cast<int>(std::clamp<int64_t>(warps, 1, kMaxWarps));
   const int per_block = w * R;
   const unsigned grid = static_cast<unsigned>((j.rows_total + per_block - 1) / per_block);
-  matvec_kernel<T, R, TILE, E>
-      <<<grid, static_cast<unsigned>(w * kWarpSize), 0, static_cast<cudaStream_t>(stream)>>>(j);
-  SB_CHECK_LAUNCH(what);
+  launch_kernel(what, matvec_kernel<T, R, TILE, E>, grid, static_cast<unsigned>(w * kWarpSize), 0,
+                ctx, j);
 }
 
 // The Job of one plain matvec.

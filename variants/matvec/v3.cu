@@ -18,7 +18,7 @@ void launch(const Args& a, const LaunchCtx& ctx) {
   mv::dispatch_type(a.type, [&](auto t) {
     mv::dispatch_rows<4>(ctx.param("rows_per_warp"), [&](auto r) {
       mv::launch_matvec<decltype(t)::value, decltype(r)::value, kTile, mv::Epilogue::lane0>(
-          j, ctx.param("warps"), ctx.stream, "matvec.v3");
+          j, ctx.param("warps"), ctx, "matvec.v3");
     });
   });
 }

@@ -14,7 +14,7 @@ void launch(const Args& a, const LaunchCtx& ctx) {
   const mv::Job j = mv::single_job(a.w, a.x, nullptr, a.y, a.rows, a.cols, a.type);
   mv::dispatch_type(a.type, [&](auto t) {
     mv::launch_matvec<decltype(t)::value, 1, 0, mv::Epilogue::lane0>(j, ctx.param("warps"),
-                                                                      ctx.stream, "matvec.warp_row");
+                                                                      ctx, "matvec.warp_row");
   });
 }
 

@@ -14,9 +14,9 @@ void launch(const Args& a, const LaunchCtx& ctx) {
   const mv::Job j2 = mv::single_job(a.w2, a.x, nullptr, a.y2, a.rows2, a.cols, a.type);
   mv::dispatch_type(a.type, [&](auto t) {
     constexpr DType T = decltype(t)::value;
-    mv::launch_matvec<T, 1, 0, mv::Epilogue::lane0>(j1, ctx.param("warps"), ctx.stream,
+    mv::launch_matvec<T, 1, 0, mv::Epilogue::lane0>(j1, ctx.param("warps"), ctx,
                                                     "matvec_pair.separate (W1)");
-    mv::launch_matvec<T, 1, 0, mv::Epilogue::lane0>(j2, ctx.param("warps"), ctx.stream,
+    mv::launch_matvec<T, 1, 0, mv::Epilogue::lane0>(j2, ctx.param("warps"), ctx,
                                                     "matvec_pair.separate (W2)");
   });
 }

@@ -20,7 +20,7 @@ void launch(const Args& a, const LaunchCtx& ctx) {
     constexpr DType T = decltype(t)::value;
     mv::dispatch_rows<mv::max_rows<T>()>(ctx.param("rows_per_warp"), [&](auto r) {
       mv::launch_matvec<T, decltype(r)::value, 0, mv::Epilogue::spread_resid>(
-          j, ctx.param("warps"), ctx.stream, "matvec_residual.shuffle");
+          j, ctx.param("warps"), ctx, "matvec_residual.shuffle");
     });
   });
 }

@@ -6,6 +6,7 @@
 #include <cuda_runtime.h>
 
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "kernels/common/reduce.cuh"
 #include "kernels/common/traffic.h"
 #include "kernels/rmsnorm/rmsnorm.h"
@@ -15,6 +16,8 @@ namespace {
 
 __global__ void serial_kernel(const float* __restrict__ x, const float* __restrict__ weight,
                               float* __restrict__ out, int32_t n, float eps) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   __shared__ float partial[1024];
   __shared__ float scale;
   const int32_t tid = static_cast<int32_t>(threadIdx.x);
@@ -34,9 +37,8 @@ __global__ void serial_kernel(const float* __restrict__ x, const float* __restri
 }
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  serial_kernel<<<1, cuda::whole_warps(ctx.param("threads")), 0,
-                  static_cast<cudaStream_t>(ctx.stream)>>>(a.x, a.weight, a.out, a.n, a.eps);
-  SB_CHECK_LAUNCH("rmsnorm.serial");
+  launch_kernel("rmsnorm.serial", serial_kernel, 1, cuda::whole_warps(ctx.param("threads")), 0,
+                ctx, a.x, a.weight, a.out, a.n, a.eps);
 }
 
 }  // namespace

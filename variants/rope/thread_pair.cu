@@ -9,6 +9,7 @@
 #include <cuda_runtime.h>
 
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "kernels/common/traffic.h"
 #include "kernels/rope/rope.h"
 
@@ -32,6 +33,8 @@ __device__ __forceinline__ void rotate_pair(float x0, float x1, float* dst, int3
 }
 
 __global__ void thread_pair_kernel(Args a) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   const int32_t half = a.head_dim / 2;
   const int32_t q_pairs = a.heads * half;
   const int32_t pairs = q_pairs + a.kv_heads * half;
@@ -57,9 +60,7 @@ __global__ void thread_pair_kernel(Args a) {
 void launch(const Args& a, const LaunchCtx& ctx) {
   const int32_t pairs = (a.heads + a.kv_heads) * (a.head_dim / 2);
   const int blocks = (pairs + kThreads - 1) / kThreads;
-  thread_pair_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(ctx.stream)>>>(
-      a);
-  SB_CHECK_LAUNCH("rope.thread_pair");
+  launch_kernel("rope.thread_pair", thread_pair_kernel, blocks, kThreads, 0, ctx, a);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cuda_runtime.h>
 
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 #include "kernels/common/traffic.h"
 #include "kernels/swiglu/swiglu.h"
 
@@ -15,6 +16,8 @@ constexpr int kThreads = 256;
 
 __global__ void elementwise_kernel(const float* __restrict__ gate, const float* __restrict__ up,
                                    float* __restrict__ out, int32_t n) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
   const int32_t i = static_cast<int32_t>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i >= n) return;
   const float g = gate[i];
@@ -23,9 +26,8 @@ __global__ void elementwise_kernel(const float* __restrict__ gate, const float* 
 
 void launch(const Args& a, const LaunchCtx& ctx) {
   const int blocks = (a.n + kThreads - 1) / kThreads;
-  elementwise_kernel<<<blocks, kThreads, 0, static_cast<cudaStream_t>(ctx.stream)>>>(
-      a.gate, a.up, a.out, a.n);
-  SB_CHECK_LAUNCH("swiglu.elementwise");
+  launch_kernel("swiglu.elementwise", elementwise_kernel, blocks, kThreads, 0, ctx, a.gate, a.up,
+                a.out, a.n);
 }
 
 }  // namespace

@@ -1,0 +1,69 @@
+// The one way CUDA variants launch kernels: launch_kernel() issues a kernel with
+// cudaLaunchKernelEx and, when the engine asked for it (LaunchCtx::pdl), programmatic dependent
+// launch (PDL): the next kernel on the stream may be scheduled while this one still runs, so
+// its launch latency and block ramp-up hide under this kernel's tail. A decode step is ~30x11
+// small kernels whose cost is mostly that latency, not work.
+//
+// The price is a rule every kernel launched here must keep: call sb_grid_wait() before reading
+// anything an earlier kernel wrote, and before writing anything an earlier kernel reads (the
+// simple safe form: as the first statement). Under PDL a kernel that forgets races with its
+// predecessor. sb_grid_launch_dependents() right after it lets the next kernel launch as soon as
+// every block of this one is resident; the next kernel's own sb_grid_wait() still waits for this
+// grid to complete and its writes to be visible, so where the trigger sits only changes timing.
+// Without PDL both are no-ops. Stream capture turns the attribute into programmatic graph edges.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <utility>
+
+#include "kernels/common/cuda_check.h"
+#include "kernels/common/variant.h"
+
+namespace swapbench {
+
+// Waits until the grids this one depends on have completed and their writes are visible
+// (griddepcontrol.wait, sm_90+). Returns at once when the kernel was launched without PDL.
+__device__ __forceinline__ void sb_grid_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+// Allows the next PDL kernel on the stream to launch once every block of this grid has called
+// it or exited (griddepcontrol.launch_dependents, sm_90+). Ordering only: not a memory fence.
+__device__ __forceinline__ void sb_grid_launch_dependents() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+// Starts moving the 128-byte line holding `p` into L2 (prefetch.global.L2); no value comes back.
+// The one thing a kernel may do with memory before sb_grid_wait(), and only for data no kernel
+// of the step writes (weights): the DRAM latency then overlaps the previous kernel's tail.
+constexpr int kL2Line = 128;
+__device__ __forceinline__ void sb_prefetch_l2(const void* p) {
+  asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
+}
+
+// Launches kernel<<<grid, block, smem, ctx.stream>>>(args...), with the PDL attribute when
+// ctx.pdl, and checks the launch; `what` ("rmsnorm.serial") names it in the error.
+template <class... KernelArgs, class... Args>
+void launch_kernel(const char* what, void (*kernel)(KernelArgs...), dim3 grid, dim3 block,
+                   size_t smem, const LaunchCtx& ctx, Args&&... args) {
+  cudaLaunchAttribute attr[1];
+  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attr[0].val.programmaticStreamSerializationAllowed = 1;
+  cudaLaunchConfig_t cfg{};
+  cfg.gridDim = grid;
+  cfg.blockDim = block;
+  cfg.dynamicSmemBytes = smem;
+  cfg.stream = static_cast<cudaStream_t>(ctx.stream);
+  cfg.attrs = attr;
+  cfg.numAttrs = ctx.pdl ? 1 : 0;
+  const cudaError_t err = cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
+  if (err != cudaSuccess) cuda_fail(err, what, __FILE__, __LINE__);
+  SB_CHECK_LAUNCH(what);
+}
+
+}  // namespace swapbench

@@ -1,0 +1,427 @@
+// The kernel behind matvec.coalesced, matvec_pair.coalesced and matvec_residual.coalesced, for
+// q8_0, q4_0 and q4_1 rows whose byte length is a multiple of 16.
+//
+// Weights: each warp owns groups of R rows and streams them as "pieces" (32 blocks of each of
+// its R rows: 1088 bytes per row for q8_0, 576 for q4_0, 640 for q4_1, all multiples of 16)
+// with 16-byte cp.async copies, lane-consecutive, so every warp instruction moves 512 contiguous
+// bytes, straight into a warp-private ring of S pieces in shared memory (no registers held,
+// S - 1 pieces in flight per warp while it computes one; S = 8, 6 or 4, the most that fits). The
+// copies of the first pieces are issued before griddepcontrol.wait: under PDL weight bytes already
+// flow while the previous kernel finishes (weights are never written by a kernel). x: quantized
+// once per thread block into shared memory as a 16-bit integer per element, per 32-element block
+// with scale amax / 32767, split into a signed high byte and an unsigned low byte (x = d * (256 hi
+// + lo)), so each 4-byte weight word is dotted with two __dp4a. The error is at most amax / 65534
+// per element: NMSE <= 32 / 65534^2 = 7.5e-9 against exact x (see kX16NmseWorst), inside the float
+// paths' 1e-6 test bound; integer sums are exact. Compute: lane l dots block l of the piece for all
+// R rows from the ring, reusing its x words (four 16-byte shared loads) for the R rows; one float
+// accumulator per row, the xor-tree warp sum at the end of the group, lane r stores row r.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "kernels/common/cuda_check.h"
+#include "kernels/common/dequant.cuh"
+#include "kernels/common/launch.cuh"
+#include "kernels/common/quant.h"
+
+namespace swapbench::mvc {
+
+constexpr int kPieceBlocks = 32;     // blocks of each row per piece: one per lane
+constexpr int kMaxWarps = 16;        // threads per block <= 512
+constexpr int kXBytesPerBlock = 72;  // 64 bytes of int16 x (split) + {scale, sum of q}
+constexpr double kX16NmseWorst = 32.0 / (65534.0 * 65534.0);  // per-block worst case, see above
+// x must fit beside at least one warp's ring: 64 KB of x is cols <= 29120.
+constexpr int64_t kMaxXBytes = 64 * 1024;
+
+// Bytes of one weight block per type; the row-segment of a piece is 32 of them.
+template <DType T>
+__host__ __device__ constexpr int block_bytes() {
+  static_assert(T == DType::q8_0 || T == DType::q4_0 || T == DType::q4_1,
+                "coalesced handles q8_0, q4_0, q4_1");
+  return T == DType::q8_0 ? 34 : (T == DType::q4_0 ? 18 : 20);
+}
+template <DType T>
+__host__ __device__ constexpr int seg_bytes() {
+  constexpr int s = kPieceBlocks * block_bytes<T>();
+  static_assert(s % 16 == 0, "a piece's row segment must be whole 16-byte copies");
+  return s;
+}
+
+// One launch's rows, as in matvec_kernels.cuh: rows [0, rows1) of w1 -> y1, the rest of w2 ->
+// y2; `res`, when set, is added (y1 = res + W x).
+struct Job {
+  const uint8_t* w1;
+  const uint8_t* w2;
+  const float* x;
+  const float* res;
+  float* y1;
+  float* y2;
+  int rows1;
+  int rows_total;
+  int nb;              // 32-element blocks per row
+  uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16
+};
+
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
+  const uint32_t s = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(s), "l"(gmem) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() {
+  asm volatile("cp.async.commit_group;" ::: "memory");
+}
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
+}
+
+// sum of 4 (signed byte a) * (unsigned byte b) + c.
+__device__ __forceinline__ int dp4a_su(int a, uint32_t b, int c) {
+  int d;
+  asm("dp4a.s32.u32 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+  return d;
+}
+
+// Quantizes x (nb blocks) into the shared layout: per block 4 chunks of 16 bytes (lo words
+// 0-3, lo 4-7, hi 0-3, hi 4-7), chunk c stored at slot (c + b / 2) % 4 so that the 8 lanes of a
+// quarter-warp reading chunk c of 8 consecutive blocks hit 8 distinct 16-byte bank groups; and
+// {amax / 32767, sum of the 32 q} per block. Every thread of the block calls it.
+__device__ __forceinline__ void quantize_x(const float* __restrict__ x, int nb, uint32_t* xq,
+                                           float2* xs) {
+  const int n4 = nb * 8;  // float4s; 8 consecutive threads hold one block
+  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
+  for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
+    float4 v[8];
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      const int e4 = base + k * nt + tid;
+      v[k] = e4 < n4 ? __ldg(reinterpret_cast<const float4*>(x) + e4) : make_float4(0, 0, 0, 0);
+    }
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      const int e4 = base + k * nt + tid;
+      float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
+#pragma unroll
+      for (int o = 4; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(mv::kFullMask, amax, o));
+      const float id = amax > 0.0f ? 32767.0f / amax : 0.0f;
+      const int q0 = __float2int_rn(v[k].x * id), q1 = __float2int_rn(v[k].y * id);
+      const int q2 = __float2int_rn(v[k].z * id), q3 = __float2int_rn(v[k].w * id);
+      int sum = q0 + q1 + q2 + q3;
+#pragma unroll
+      for (int o = 4; o > 0; o >>= 1) sum += __shfl_xor_sync(mv::kFullMask, sum, o);
+      if (e4 < n4) {
+        const int b = e4 >> 3, part = e4 & 7;
+        auto lo = [](int q) { return static_cast<uint32_t>(q) & 0xffu; };
+        auto hi = [](int q) { return static_cast<uint32_t>(q >> 8) & 0xffu; };  // q = 256 hi + lo
+        const uint32_t wl = lo(q0) | lo(q1) << 8 | lo(q2) << 16 | lo(q3) << 24;
+        const uint32_t wh = hi(q0) | hi(q1) << 8 | hi(q2) << 16 | hi(q3) << 24;
+        const int c = part >> 2, rot = b >> 1;
+        xq[b * 16 + ((c + rot) & 3) * 4 + (part & 3)] = wl;
+        xq[b * 16 + ((c + 2 + rot) & 3) * 4 + (part & 3)] = wh;
+        if (part == 0) xs[b] = make_float2(amax / 32767.0f, static_cast<float>(sum));
+      }
+    }
+  }
+}
+
+// x words of block b: lo[i], hi[i] for elements 4i .. 4i+3.
+struct XWords {
+  uint32_t lo[8], hi[8];
+  __device__ __forceinline__ void load(const uint32_t* xq, int b) {
+    const uint4* p = reinterpret_cast<const uint4*>(xq) + b * 4;
+    const int rot = b >> 1;
+    const uint4 c0 = p[rot & 3], c1 = p[(1 + rot) & 3], c2 = p[(2 + rot) & 3],
+                c3 = p[(3 + rot) & 3];
+    lo[0] = c0.x;
+    lo[1] = c0.y;
+    lo[2] = c0.z;
+    lo[3] = c0.w;
+    lo[4] = c1.x;
+    lo[5] = c1.y;
+    lo[6] = c1.z;
+    lo[7] = c1.w;
+    hi[0] = c2.x;
+    hi[1] = c2.y;
+    hi[2] = c2.z;
+    hi[3] = c2.w;
+    hi[4] = c3.x;
+    hi[5] = c3.y;
+    hi[6] = c3.z;
+    hi[7] = c3.w;
+  }
+};
+
+// acc += block `lane` of a row segment staged at `seg` (16-byte aligned shared memory) dotted
+// with x: d_w * d_x * (sum of integer products), exact in integers before the two roundings.
+template <DType T>
+__device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const XWords& xw,
+                                           float2 xsc, float acc) {
+  constexpr int kB = block_bytes<T>();
+  const int off = kB * lane;  // 2-byte aligned (4 for q4_1)
+  const uint32_t* a = reinterpret_cast<const uint32_t*>(seg + (off & ~3));
+  if constexpr (T == DType::q8_0) {
+    // Block bytes sit at a + (off & 3): d first, then 32 signed qs. The 9 words from a cover
+    // them; funnelshift_rc by 32 returns the high word, so one expression serves both offsets.
+    uint32_t w[9];
+#pragma unroll
+    for (int i = 0; i < 9; ++i) w[i] = a[i];
+    const uint32_t sh = (off & 2) ? 32u : 16u;
+    const float d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
+    int shi = 0, slo = 0;
+#pragma unroll
+    for (int i = 0; i < 8; ++i) {
+      const int q = static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh));
+      shi = __dp4a(q, static_cast<int>(xw.hi[i]), shi);
+      slo = dp4a_su(q, xw.lo[i], slo);
+    }
+    const int s = shi * 256 + slo;  // |s| <= 32 * 128 * 32767 < 2^31
+    return __fmaf_rn(__fmul_rn(d, xsc.x), static_cast<float>(s), acc);
+  } else {
+    // q4_*: byte j of qs holds element j (low nibble) and j + 16 (high nibble).
+    uint32_t w[5];
+#pragma unroll
+    for (int i = 0; i < 5; ++i) w[i] = a[i];
+    uint32_t q[4];
+    float d, m = 0.0f;
+    if constexpr (T == DType::q4_0) {
+      const uint32_t sh = (off & 2) ? 32u : 16u;
+      d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
+#pragma unroll
+      for (int i = 0; i < 4; ++i) q[i] = __funnelshift_rc(w[i], w[i + 1], sh);
+    } else {
+      d = mv::half_bits_to_f32(w[0]);
+      m = mv::half_bits_to_f32(w[0] >> 16);
+#pragma unroll
+      for (int i = 0; i < 4; ++i) q[i] = w[i + 1];
+    }
+    int shi = 0, slo = 0;
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      const int lo = static_cast<int>(q[i] & 0x0f0f0f0fu);
+      const int hi = static_cast<int>((q[i] >> 4) & 0x0f0f0f0fu);
+      shi = __dp4a(lo, static_cast<int>(xw.hi[i]), shi);
+      shi = __dp4a(hi, static_cast<int>(xw.hi[4 + i]), shi);
+      slo = dp4a_su(lo, xw.lo[i], slo);
+      slo = dp4a_su(hi, xw.lo[4 + i], slo);
+    }
+    // |256 shi + slo| <= 32 * 15 * 32767 < 2^24: exact in float, and so is the q4_0 offset.
+    const float s = static_cast<float>(shi * 256 + slo);
+    if constexpr (T == DType::q4_0) {
+      return __fmaf_rn(__fmul_rn(d, xsc.x), __fsub_rn(s, 8.0f * xsc.y), acc);
+    } else {
+      // m * sum(x) with sum(x) = d_x * sum(q).
+      return __fmaf_rn(__fmul_rn(d, xsc.x), s, __fmaf_rn(__fmul_rn(m, xsc.x), xsc.y, acc));
+    }
+  }
+}
+
+enum class Epilogue { store, add_residual };
+
+// Shared memory of one launch: x, then each warp's ring.
+__host__ __device__ inline size_t x_smem_bytes(int nb) {
+  return (static_cast<size_t>(nb) * kXBytesPerBlock + 15) & ~size_t{15};
+}
+template <DType T, int R, int S>
+__host__ __device__ constexpr size_t ring_bytes() {
+  return static_cast<size_t>(S) * R * seg_bytes<T>();
+}
+
+template <DType T, int R, int S, Epilogue E>
+__global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job j) {
+  extern __shared__ __align__(16) uint8_t smem[];
+  constexpr int kSeg = seg_bytes<T>();
+  constexpr int kStageBytes = R * kSeg;
+  const int lane = static_cast<int>(threadIdx.x) & 31;
+  const int warp = static_cast<int>(threadIdx.x) >> 5;
+  const int warps = static_cast<int>(blockDim.x) >> 5;
+  const int nb = j.nb;
+  uint32_t* xq = reinterpret_cast<uint32_t*>(smem);
+  float2* xs = reinterpret_cast<float2*>(smem + static_cast<size_t>(nb) * 64);
+  uint8_t* ring = smem + x_smem_bytes(nb) + static_cast<size_t>(warp) * ring_bytes<T, R, S>();
+
+  // Work of this warp: groups gw, gw + W, ... of R rows; each group is `pieces` pieces.
+  const int pieces = (nb + kPieceBlocks - 1) / kPieceBlocks;
+  const int groups = (j.rows_total + R - 1) / R;
+  const int gw = static_cast<int>(blockIdx.x) * warps + warp;
+  const int tw = static_cast<int>(gridDim.x) * warps;
+  const int items = gw < groups ? ((groups - 1 - gw) / tw + 1) * pieces : 0;
+
+  auto row_ptr = [&](int row) {  // rows past the end repeat the last one (never stored)
+    row = min(row, j.rows_total - 1);
+    return row < j.rows1 ? j.w1 + static_cast<uint64_t>(row) * j.row_bytes
+                         : j.w2 + static_cast<uint64_t>(row - j.rows1) * j.row_bytes;
+  };
+  // Issue cursor: the item the next issue() copies (group ig, piece ip) into ring slot is.
+  int issued = 0, ig = gw, ip = 0, is = 0;
+  auto issue = [&]() {
+    if (issued < items) {
+      const int nblk = min(kPieceBlocks, nb - ip * kPieceBlocks);
+      const int nchunk = nblk * block_bytes<T>() / 16;  // whole: row_bytes % 16 == 0
+      uint8_t* dst = ring + is * kStageBytes;
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        const uint8_t* src = row_ptr(ig * R + r) + static_cast<size_t>(ip) * kSeg;
+        for (int c = lane; c < nchunk; c += 32) cp_async16(dst + r * kSeg + 16 * c, src + 16 * c);
+      }
+      ++issued;
+      if (++ip == pieces) ip = 0, ig += tw;
+      if (++is == S) is = 0;
+    }
+    cp_async_commit();  // an empty group keeps the wait counts uniform
+  };
+
+#pragma unroll
+  for (int s = 0; s < S - 1; ++s) issue();
+
+  sb_grid_wait();  // x and the residual may be written by the previous kernel
+  sb_grid_launch_dependents();
+  quantize_x(j.x, nb, xq, xs);
+  __syncthreads();
+
+  float acc[R];
+#pragma unroll
+  for (int r = 0; r < R; ++r) acc[r] = 0.0f;
+  int g = gw, p = 0, slot = 0;
+  for (int it = 0; it < items; ++it) {
+    cp_async_wait<S - 2>();  // this lane's copies of item `it` landed
+    __syncwarp();            // ... and every lane's; slot it - 1 is free again
+    issue();
+    const int b = p * kPieceBlocks + lane;
+    if (b < nb) {
+      XWords xw;
+      xw.load(xq, b);
+      const float2 xsc = xs[b];
+      const uint8_t* st = ring + slot * kStageBytes;
+#pragma unroll
+      for (int r = 0; r < R; ++r) acc[r] = block_dot<T>(st + r * kSeg, lane, xw, xsc, acc[r]);
+    }
+    if (++slot == S) slot = 0;
+    if (++p == pieces) {  // group done: warp sums, lane r stores row g * R + r
+      float v = 0.0f;
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        const float s = mv::warp_sum(acc[r]);
+        v = lane == r ? s : v;
+        acc[r] = 0.0f;
+      }
+      const int row = g * R + lane;
+      if (lane < R && row < j.rows_total) {
+        float* y = row < j.rows1 ? j.y1 + row : j.y2 + (row - j.rows1);
+        if constexpr (E == Epilogue::add_residual)
+          *y = __fadd_rn(j.res[row], v);
+        else
+          *y = v;
+      }
+      p = 0;
+      g += tw;
+    }
+  }
+  cp_async_wait<0>();  // no copy may outlive the block
+}
+
+// Whether a launch with these sizes can run; the reason when not.
+inline std::optional<std::string> applies(DType t, int64_t cols) {
+  if (cols % 32 != 0) return "cols % 32 != 0";
+  if (row_bytes(t, static_cast<uint64_t>(cols)) % 16 != 0)
+    return "row bytes " + std::to_string(row_bytes(t, static_cast<uint64_t>(cols))) +
+           " not a multiple of 16 (16-byte copies)";
+  if (static_cast<int64_t>(x_smem_bytes(static_cast<int>(cols / 32))) > kMaxXBytes)
+    return "cols " + std::to_string(cols) + ": x needs more than 64 KB of shared memory";
+  return std::nullopt;
+}
+
+struct DeviceLimits {
+  int sms = 0;
+  int smem_optin = 0;
+};
+// Of the current device, queried once (one device per process).
+inline const DeviceLimits& device_limits() {
+  static const DeviceLimits d = [] {
+    DeviceLimits l;
+    int dev = 0;
+    SB_CUDA_CHECK(cudaGetDevice(&dev));
+    SB_CUDA_CHECK(cudaDeviceGetAttribute(&l.sms, cudaDevAttrMultiProcessorCount, dev));
+    SB_CUDA_CHECK(
+        cudaDeviceGetAttribute(&l.smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
+    return l;
+  }();
+  return d;
+}
+
+// Launches over j.rows_total rows: `warps` warps per block, rows_per_warp rows per group. Both
+// shrink for small matrices so that the grid still covers every SM.
+template <DType T, Epilogue E>
+void launch(const Job& j, int64_t warps_param, int64_t rows_param, const LaunchCtx& ctx,
+            const char* what) {
+  if (j.rows_total <= 0) return;
+  const DeviceLimits& dl = device_limits();
+  int warps = static_cast<int>(std::clamp<int64_t>(warps_param, 1, kMaxWarps));
+  int rpw = rows_param >= 2 ? 2 : 1;
+  // Fewer rows per group while the groups would fill less than half of one wave of warps.
+  while (rpw > 1 && 2 * ((j.rows_total + rpw - 1) / rpw) < static_cast<int64_t>(dl.sms) * warps)
+    rpw /= 2;
+  const int groups = (j.rows_total + rpw - 1) / rpw;
+  warps = std::max(1, std::min(warps, (groups + dl.sms - 1) / dl.sms));
+  const size_t xb = x_smem_bytes(j.nb);
+  auto go = [&](auto rc, auto sc) {
+    constexpr int R = decltype(rc)::value, S = decltype(sc)::value;
+    auto* kernel = coalesced_kernel<T, R, S, E>;
+    static const bool attr_set = [&] {  // once per instantiation; not a stream operation
+      SB_CUDA_CHECK(
+          cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dl.smem_optin));
+      return true;
+    }();
+    (void)attr_set;
+    int w = warps;
+    while (w > 1 && xb + w * ring_bytes<T, R, S>() > static_cast<size_t>(dl.smem_optin)) --w;
+    const size_t smem = xb + w * ring_bytes<T, R, S>();
+    if (smem > static_cast<size_t>(dl.smem_optin))
+      throw std::invalid_argument(std::string(what) + ": needs " + std::to_string(smem) +
+                                  " bytes of shared memory");
+    int per_sm = 0;
+    SB_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, w * 32, smem));
+    const int need = ((j.rows_total + R - 1) / R + w - 1) / w;
+    const int grid = std::max(1, std::min(need, std::max(1, per_sm) * dl.sms));
+    launch_kernel(what, kernel, dim3(grid), dim3(w * 32), smem, ctx, j);
+  };
+  // The deepest ring (most bytes in flight) that fits beside x for `warps` warps.
+  auto with_stages = [&](auto rc) {
+    constexpr int R = decltype(rc)::value;
+    const auto fits = [&](size_t ring) { return xb + warps * ring <= size_t(dl.smem_optin); };
+    if (fits(ring_bytes<T, R, 8>()))
+      go(rc, std::integral_constant<int, 8>{});
+    else if (fits(ring_bytes<T, R, 6>()))
+      go(rc, std::integral_constant<int, 6>{});
+    else
+      go(rc, std::integral_constant<int, 4>{});
+  };
+  if (rpw == 2)
+    with_stages(std::integral_constant<int, 2>{});
+  else
+    with_stages(std::integral_constant<int, 1>{});
+}
+
+// Calls f(std::integral_constant<DType, T>{}) for q8_0, q4_0, q4_1.
+template <class F>
+void dispatch_type(DType t, F&& f) {
+  switch (t) {
+    case DType::q8_0:
+      return f(std::integral_constant<DType, DType::q8_0>{});
+    case DType::q4_0:
+      return f(std::integral_constant<DType, DType::q4_0>{});
+    case DType::q4_1:
+      return f(std::integral_constant<DType, DType::q4_1>{});
+    default:
+      throw std::invalid_argument("coalesced: no kernel for type " + std::string(name(t)));
+  }
+}
+
+inline constexpr DType kTypes[] = {DType::q8_0, DType::q4_0, DType::q4_1};
+
+}  // namespace swapbench::mvc
