@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/equality.h"
+#include "kernels/common/device_fault.h"
 #include "runner/model/llama_model.h"
 #include "runner/workload.h"
 
@@ -153,6 +154,9 @@ TrialResult run_trial(const TrialSpec& spec) {
     if (spec.profile) r.slots = attribute(engine->profile_step(tok, start), spec.peak_gbps);
   } catch (const PlanError& e) {
     r.status = "skipped";
+    r.error = e.what();
+  } catch (const DeviceFault& e) {
+    r.status = "crashed";
     r.error = e.what();
   } catch (const std::exception& e) {
     r.status = "error";

@@ -4,13 +4,14 @@
 
 #include <cuda_runtime.h>
 
-#include <stdexcept>
 #include <string>
+
+#include "kernels/common/device_fault.h"
 
 namespace swapbench {
 
-struct CudaError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+struct CudaError : DeviceFault {
+  using DeviceFault::DeviceFault;
 };
 
 [[noreturn]] inline void cuda_fail(cudaError_t err, const char* stmt, const char* file, int line) {

@@ -1,19 +1,15 @@
-// `swapbench bench`: decode throughput of plans x graphs modes x workloads, in this process.
-// Each repetition decodes the same positions from the same KV state (the same work), chained
-// on the device; the host clock is read only after the final synchronisation.
-#include <algorithm>
-#include <chrono>
-#include <cmath>
+// `swapbench bench`: plans x workloads x graphs modes, each trial isolated in a child process;
+// prints a table (tok/s with its interval, change against the reference plan, equality verdict,
+// status, health) and the graphs-on/off ratios; --json keeps every sample.
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <sstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <sstream>
 
-#include "harness/device_info.h"
+#include "harness/child_process.h"
+#include "runner/bench.h"
 #include "runner/cli/commands.h"
-#include "runner/engine/engine.h"
-#include "runner/model/llama_model.h"
 #include "runner/workload.h"
 
 namespace swapbench::cli {
@@ -22,142 +18,163 @@ Backend pick_backend(const std::string& name);  // cmd_run.cpp
 
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
+std::vector<std::string> split(const std::string& s) {
   std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == sep) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(item);
   return out;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+// Device limits, measured in a child so this process never holds a CUDA context (it would
+// show up as "another process on the GPU" in every trial's health).
+nlohmann::json measure_device_in_child() {
+  const ChildResult c = run_child(
+      {std::filesystem::read_symlink("/proc/self/exe").string(), "device-info", "--json"}, "",
+      std::chrono::seconds(120));
+  if (c.status != ChildResult::Status::exited || c.exit_code != 0) return {};
+  try {
+    return nlohmann::json::parse(c.out);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::string pct(double x, int precision = 1) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(precision) << x << "%";
+  return o.str();
+}
+
+void print_row(const TrialResult& r, double ref_tps, bool cuda) {
+  std::ostringstream tps, ci, vs;
+  if (r.status == "ok" || r.status == "mismatch") {
+    tps << std::fixed << std::setprecision(1) << r.tokens_per_second;
+    ci << "±" << pct(100 * r.summary.relative_half_width(), 2);
+    if (ref_tps > 0) vs << std::showpos << pct(100 * (r.tokens_per_second / ref_tps - 1));
+  }
+  std::cout << std::left << std::setw(46) << (r.spec.plan.empty() ? "reference" : r.spec.plan)
+            << std::setw(14) << r.spec.workload << std::setw(7)
+            << (cuda ? (r.spec.graphs ? "on" : "off") : "-") << std::right << std::setw(10)
+            << tps.str() << std::setw(9) << ci.str() << std::setw(9) << vs.str() << "  "
+            << std::left << std::setw(16) << r.equality << std::setw(9) << r.status
+            << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-") << "\n";
+  if (!r.error.empty()) std::cout << "    " << r.error << "\n";
+  for (const std::string& e : r.health.evidence) std::cout << "    health: " << e << "\n";
+}
+
+void print_slots(const TrialResult& r) {
+  for (const SlotShare& s : r.slots) {
+    std::cout << "    " << std::left << std::setw(24) << s.slot << std::setw(14) << s.variant
+              << std::right << std::setw(4) << s.calls << " calls" << std::fixed
+              << std::setprecision(3) << std::setw(9) << s.ms << " ms" << std::setw(8)
+              << pct(100 * s.share) << std::setprecision(0) << std::setw(8) << s.gbps << " GB/s";
+    if (s.pct_of_peak > 0) std::cout << std::setw(8) << pct(s.pct_of_peak) << " of peak";
+    std::cout << "\n";
+  }
 }
 
 }  // namespace
 
 void add_bench(CLI::App& app, Action& run) {
-  auto* c = app.add_subcommand("bench", "Measure decode tok/s for plans, graphs modes, workloads");
+  auto* c = app.add_subcommand(
+      "bench", "Measure plans x workloads x graphs modes, each trial in a child process");
   static std::string model_path, backend = "auto", graphs = "on,off", workloads = "tg128";
   static std::vector<std::string> plans;
-  static int reps = 7;
-  static std::string json_out, pdl = "off";
+  static std::string json_out, pdl = "off", keep_dir;
+  static double max_seconds = 20, rel = 0.005, timeout = 300;
+  static int32_t taps_steps = 0, min_reps = 3;
+  static bool no_profile = false, show_slots = false;
   c->add_option("--model,-m", model_path, "GGUF model (default as for run)");
-  c->add_option("--plan", plans, "A plan; repeat the option to compare several (default: reference)");
+  c->add_option("--plan", plans, "A plan; repeat to compare several (the reference always runs)");
   c->add_option("--backend", backend, "cpu, cuda or auto");
-  c->add_option("--graphs", graphs, "on, off or on,off");
-  c->add_option("--pdl", pdl, "CUDA programmatic dependent launch between kernels: on or off")
+  c->add_option("--graphs", graphs, "CUDA graphs: on, off or on,off");
+  c->add_option("--pdl", pdl, "CUDA programmatic dependent launch: on or off")
       ->check(CLI::IsMember({"on", "off"}));
-  c->add_option("--workload,-w", workloads, "Comma-separated: tg128, tg128@ctx4096");
-  c->add_option("--reps", reps, "Timed repetitions per trial")->check(CLI::Range(1, 1000));
-  c->add_option("--json", json_out, "Also write all samples as JSON to this file");
+  c->add_option("--workload,-w", workloads, "Comma-separated: tg128, tg128@ctx4096, pp512");
+  c->add_option("--max-seconds", max_seconds, "Time cap for each trial's timing loop");
+  c->add_option("--rel-half-width", rel, "Stop when the 99% CI half-width <= this x median");
+  c->add_option("--min-reps", min_reps, "Repetitions before the stopping rule is consulted");
+  c->add_option("--taps", taps_steps, "Record per-slot taps for this many steps (for diff)");
+  c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed");
+  c->add_flag("--no-profile", no_profile, "Skip the per-slot attribution pass");
+  c->add_flag("--slots", show_slots, "Print each trial's per-slot time breakdown");
+  c->add_option("--json", json_out, "Write every trial result (all samples) to this file");
+  c->add_option("--keep-dir", keep_dir, "Keep each trial's logits (raw f32) in this folder");
   c->callback([&run] {
     run = [] {
-      const std::string path = model_path.empty() ? default_model() : model_path;
+      BenchOptions o;
+      o.model = model_path.empty() ? default_model() : model_path;
       const Backend be = pick_backend(backend);
-      auto model = LlamaModel::load(path);
-      std::vector<Workload> wls;
-      for (const std::string& w : split(workloads, ',')) {
+      o.backend = to_string(be);
+      o.workloads.clear();
+      for (const std::string& w : split(workloads)) {
         try {
-          wls.push_back(Workload::parse(w));
+          Workload::parse(w);
         } catch (const std::invalid_argument& e) {
           throw UsageError(e.what());
         }
+        o.workloads.push_back(w);
       }
-      std::vector<bool> modes;
-      for (const std::string& g : split(graphs, ',')) {
+      o.graphs.clear();
+      for (const std::string& g : split(graphs)) {
         if (g != "on" && g != "off") throw UsageError("--graphs takes on, off or on,off");
-        modes.push_back(g == "on");
+        o.graphs.push_back(g == "on");
       }
-      if (be == Backend::cpu) modes = {false};  // graphs mean nothing on the CPU
-      if (plans.empty()) plans.push_back("");
-      const double weight_bytes = double(model->weight_bytes_per_token());
-      DeviceReport dev;
-      if (be == Backend::cuda) dev = measure_device();
-
-      nlohmann::json out{{"model", path},
-                         {"model_desc", model->describe()},
-                         {"backend", to_string(be)},
-                         {"pdl", pdl == "on"},
-                         {"weight_bytes_per_token", weight_bytes},
-                         {"device", to_json(dev)},
-                         {"trials", nlohmann::json::array()}};
-      std::cout << model->describe() << ", " << weight_bytes / 1e6 << " MB of weights per token";
-      if (dev.available)
-        std::cout << "; " << dev.name << ", read " << std::fixed << std::setprecision(0)
-                  << dev.read_gbps << " GB/s -> roofline " << dev.read_gbps * 1e9 / weight_bytes
-                  << " tok/s";
-      if (be == Backend::cuda) std::cout << "; pdl " << pdl;
-      std::cout << "\n\n" << std::left << std::setw(44) << "plan" << std::setw(16) << "workload"
-                << std::setw(8) << "graphs" << std::right << std::setw(12) << "tok/s"
-                << std::setw(18) << "min..max" << std::setw(10) << "roofline" << "\n";
-      for (const std::string& plan_text : plans) {
-        const Plan plan = Plan::parse(plan_text);
-        for (const Workload& wl : wls) {
-          std::map<bool, double> by_mode;
-          for (bool g : modes) {
-            auto engine = make_engine(be, *model, plan,
-                                      {.max_ctx = wl.context + wl.tokens + 1,
-                                       .graphs = g,
-                                       .pdl = pdl == "on"});
-            // Fill the context, then warm up over the timed positions.
-            int32_t tok = model->tokenizer().bos() >= 0 ? model->tokenizer().bos() : 0;
-            if (wl.context > 0) tok = engine->step_chain(tok, 0, wl.context).back();
-            engine->step_chain(tok, wl.context, wl.tokens);
-            std::vector<double> tps;
-            std::vector<int32_t> first_tokens;
-            for (int r = 0; r < reps; ++r) {
-              const auto t0 = std::chrono::steady_clock::now();
-              const std::vector<int32_t> ids = engine->step_chain(tok, wl.context, wl.tokens);
-              const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-              tps.push_back(wl.tokens / s);
-              if (r == 0) first_tokens = ids;
-              else if (ids != first_tokens)
-                throw std::runtime_error("repetitions of the same work decoded different tokens");
-            }
-            const double med = median(tps);
-            by_mode[g] = med;
-            const auto [mn, mx] = std::minmax_element(tps.begin(), tps.end());
-            const double roof = dev.available ? med * weight_bytes / (dev.read_gbps * 1e9) : 0.0;
-            std::ostringstream range;
-            range << std::fixed << std::setprecision(1) << *mn << ".." << *mx;
-            std::cout << std::left << std::setw(44)
-                      << (plan.entries.empty() ? "reference" : plan.to_string()) << std::setw(16)
-                      << wl.name() << std::setw(8) << (be == Backend::cuda ? (g ? "on" : "off") : "-")
-                      << std::right << std::fixed << std::setprecision(1) << std::setw(12) << med
-                      << std::setw(18) << range.str() << std::setw(9) << std::setprecision(1);
-            if (dev.available) std::cout << roof * 100 << "%\n";
-            else std::cout << "-" << "\n";
-            out["trials"].push_back({{"plan", plan.to_string()},
-                                     {"workload", wl.name()},
-                                     {"graphs", g},
-                                     {"tokens_per_second", tps},
-                                     {"median_tokens_per_second", med},
-                                     {"roofline_fraction", roof},
-                                     {"variants", engine->bindings().chosen()},
-                                     {"fallbacks", engine->bindings().fallbacks()},
-                                     {"tokens", first_tokens}});
-          }
-          if (by_mode.count(true) && by_mode.count(false) && be == Backend::cuda)
-            std::cout << "  graphs on/off ratio: " << std::setprecision(2)
-                      << by_mode[true] / by_mode[false] << "\n";
-        }
+      if (be == Backend::cpu) o.graphs = {false};  // graphs mean nothing on the CPU
+      for (const std::string& p : plans) {
+        Bindings check(Plan::parse(p), be);  // unknown names: exit 2 before any trial runs
+        o.plans.push_back(p);
       }
+      o.pdl = pdl == "on";
+      o.stop.max_seconds = max_seconds;
+      o.stop.rel_half_width = rel;
+      o.stop.min_reps = min_reps;
+      o.taps_steps = taps_steps;
+      o.profile = !no_profile;
+      o.timeout_seconds = timeout;
+      if (!keep_dir.empty()) {
+        std::filesystem::create_directories(keep_dir);
+        o.work_dir = keep_dir;
+      }
+      nlohmann::json device;
+      if (be == Backend::cuda) {
+        device = measure_device_in_child();
+        o.peak_gbps = device.value("read_gbps", 0.0);
+        std::cout << device.value("name", std::string("unknown GPU")) << ", driver "
+                  << device.value("driver", std::string("?")) << ", stream read " << std::fixed
+                  << std::setprecision(0) << o.peak_gbps << " GB/s\n";
+      }
+      std::cout << "model " << o.model << "\n\n"
+                << std::left << std::setw(46) << "plan" << std::setw(14) << "workload"
+                << std::setw(7) << "graphs" << std::right << std::setw(10) << "tok/s"
+                << std::setw(9) << "99% CI" << std::setw(9) << "vs ref" << "  " << std::left
+                << std::setw(16) << "equality" << std::setw(9) << "status" << "health\n";
+      std::map<std::pair<std::string, bool>, double> ref_tps;
+      const BenchReport report = run_bench(o, [&](const TrialResult& r) {
+        if (r.spec.plan.empty()) ref_tps[{r.spec.workload, r.spec.graphs}] = r.tokens_per_second;
+        print_row(r, r.spec.plan.empty() ? 0 : ref_tps[{r.spec.workload, r.spec.graphs}],
+                  be == Backend::cuda);
+        if (show_slots) print_slots(r);
+        std::cout.flush();
+      });
+      for (const GraphsRatio& g : report.ratios)
+        std::cout << "graphs on/off " << std::left << std::setw(46)
+                  << (g.plan.empty() ? "reference" : g.plan) << std::setw(14) << g.workload
+                  << std::fixed << std::setprecision(2) << g.ratio() << "\n";
+      int failures = 0;
+      for (const TrialResult& r : report.trials) failures += r.status != "ok";
       if (!json_out.empty()) {
+        nlohmann::json j{{"model", o.model}, {"backend", o.backend}, {"device", device},
+                         {"trials", nlohmann::json::array()}, {"ratios", nlohmann::json::array()}};
+        for (const TrialResult& r : report.trials) j["trials"].push_back(to_json(r));
+        for (const GraphsRatio& g : report.ratios)
+          j["ratios"].push_back({{"plan", g.plan}, {"workload", g.workload}, {"on", g.on},
+                                 {"off", g.off}, {"ratio", g.ratio()}});
         std::ofstream f(json_out);
-        f << out.dump(2) << "\n";
+        f << j.dump(1) << "\n";
         if (!f) throw std::runtime_error("cannot write " + json_out);
       }
-      return 0;
+      return failures ? 1 : 0;
     };
   });
 }

@@ -23,6 +23,8 @@ void add_gen_model(CLI::App& app, Action& run);
 void add_list(CLI::App& app, Action& run);
 void add_device_info(CLI::App& app, Action& run);
 void add_bench(CLI::App& app, Action& run);
+void add_trial(CLI::App& app, Action& run);
+void add_diff(CLI::App& app, Action& run);
 
 // models/ under the source tree, or $SWAPBENCH_MODELS.
 std::string models_dir();

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   cli::add_list(app, run);
   cli::add_device_info(app, run);
   cli::add_bench(app, run);
+  cli::add_trial(app, run);
+  cli::add_diff(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -77,5 +77,6 @@ CommandResult run_command(const std::string& command) {
 }
 
 std::string swapbench_binary() { return std::string("'") + SWAPBENCH_BINARY + "'"; }
+std::string faulty_binary() { return std::string("'") + SWAPBENCH_FAULTY_BINARY + "'"; }
 
 }  // namespace swapbench::test

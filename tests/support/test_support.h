@@ -48,6 +48,8 @@ CommandResult run_command(const std::string& command);
 
 // The swapbench binary built beside the tests, as a shell-quoted path.
 std::string swapbench_binary();
+// swapbench built with the test-only faulty variants (tests/faulty/), shell-quoted.
+std::string faulty_binary();
 
 }  // namespace swapbench::test
 

@@ -1,0 +1,165 @@
+// Running trials in child processes and judging them against the reference trial.
+#include "runner/bench.h"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "harness/child_process.h"
+#include "harness/equality.h"
+#include "runner/model/llama_model.h"
+
+namespace swapbench {
+namespace {
+
+std::string last_line(const std::string& s) {
+  size_t end = s.find_last_not_of("\n ");
+  if (end == std::string::npos) return "";
+  size_t start = s.rfind('\n', end);
+  return s.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+std::vector<equality::Step> steps_of(const TrialResult& r, size_t vocab) {
+  std::vector<equality::Step> out;
+  std::vector<std::vector<float>> logits;
+  if (!r.spec.logits_out.empty() && std::filesystem::exists(r.spec.logits_out))
+    logits = read_logits(r.spec.logits_out, vocab);
+  for (size_t i = 0; i < r.tokens.size(); ++i)
+    out.push_back({r.tokens[i], i < logits.size() ? std::move(logits[i]) : std::vector<float>{}});
+  return out;
+}
+
+}  // namespace
+
+TrialResult run_trial_in_child(const TrialSpec& spec, const std::string& binary) {
+  const ChildResult c =
+      run_child({binary, "trial", "--spec", "-"}, to_json(spec).dump(),
+                std::chrono::milliseconds(int64_t(spec.timeout_seconds * 1000)));
+  TrialResult r;
+  r.spec = spec;
+  if (c.status == ChildResult::Status::exited && c.exit_code == 0) {
+    try {
+      return result_from_json(nlohmann::json::parse(c.out));
+    } catch (const std::exception& e) {
+      r.status = "error";
+      r.error = std::string("unreadable trial output: ") + e.what();
+      return r;
+    }
+  }
+  switch (c.status) {
+    case ChildResult::Status::timed_out:
+      r.status = "timeout";
+      r.error = c.describe();
+      break;
+    case ChildResult::Status::signaled:
+      r.status = "crashed";
+      r.error = c.describe() + (c.err.empty() ? "" : ": " + last_line(c.err));
+      break;
+    case ChildResult::Status::exited:
+      r.status = "error";
+      r.error = c.describe() + (c.err.empty() ? "" : ": " + last_line(c.err));
+      break;
+    case ChildResult::Status::failed_to_start:
+      r.status = "error";
+      r.error = c.describe();
+      break;
+  }
+  return r;
+}
+
+std::string declared_equality_error(const TrialResult& r, const std::string& verdict) {
+  const Registry& reg = Registry::instance();
+  const auto backend = backend_from_string(r.spec.backend);
+  if (!backend || verdict.empty()) return "";
+  std::vector<std::string> bitwise_variants;
+  for (const auto& [slot, names] : r.variants) {
+    const SlotInfo* s = reg.slot(slot);
+    if (!s) continue;
+    size_t start = 0;
+    while (start <= names.size()) {
+      const size_t plus = names.find('+', start);
+      const std::string name = names.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
+      start = plus == std::string::npos ? names.size() + 1 : plus + 1;
+      if (name == s->reference(*backend)) continue;
+      const Variant* v = reg.find(slot, name);
+      if (!v) continue;
+      if (v->info.equality != Equality::bitwise) return "";  // the plan may reassociate
+      bitwise_variants.push_back(v->info.key());
+    }
+  }
+  if (bitwise_variants.empty() || verdict == "bitwise") return "";
+  std::string names;
+  for (const auto& n : bitwise_variants) names += (names.empty() ? "" : ", ") + n;
+  return "declared bitwise (" + names + ") but measured " + verdict;
+}
+
+BenchReport run_bench(const BenchOptions& o,
+                      const std::function<void(const TrialResult&)>& on_trial) {
+  const std::string binary = o.child_binary.empty()
+                                 ? std::filesystem::read_symlink("/proc/self/exe").string()
+                                 : o.child_binary;
+  std::string dir = o.work_dir;
+  std::filesystem::path tmp;
+  if (dir.empty()) {
+    tmp = std::filesystem::temp_directory_path() /
+          ("swapbench-bench-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::filesystem::create_directories(tmp);
+    dir = tmp.string();
+  }
+  const size_t vocab = size_t(LlamaModel::load(o.model)->config().vocab);
+
+  std::vector<std::string> plans{""};
+  for (const std::string& p : o.plans)
+    if (!Plan::parse(p).entries.empty()) plans.push_back(Plan::parse(p).to_string());
+
+  BenchReport report;
+  std::map<std::pair<std::string, bool>, size_t> reference;  // (workload, graphs) -> trial
+  int index = 0;
+  for (const std::string& plan : plans) {
+    for (const std::string& wl : o.workloads) {
+      for (bool g : o.graphs) {
+        TrialSpec s;
+        s.model = o.model;
+        s.plan = plan;
+        s.workload = wl;
+        s.backend = o.backend;
+        s.graphs = g;
+        s.pdl = o.pdl;
+        s.stop = o.stop;
+        s.profile = o.profile;
+        s.taps_steps = o.taps_steps;
+        s.timeout_seconds = o.timeout_seconds;
+        s.peak_gbps = o.peak_gbps;
+        s.logits_out = dir + "/trial" + std::to_string(index++) + ".f32";
+        TrialResult r = run_trial_in_child(s, binary);
+        if (plan.empty()) {
+          reference[{wl, g}] = report.trials.size();
+          if (r.status == "ok") r.equality = "bitwise";
+        } else if (auto it = reference.find({wl, g});
+                   r.status == "ok" && it != reference.end() &&
+                   report.trials[it->second].status == "ok") {
+          const TrialResult& ref = report.trials[it->second];
+          r.equality = equality::classify(steps_of(r, vocab), steps_of(ref, vocab)).text();
+          if (const std::string err = declared_equality_error(r, r.equality); !err.empty()) {
+            r.status = "mismatch";
+            r.error = err;
+          }
+        }
+        if (on_trial) on_trial(r);
+        report.trials.push_back(std::move(r));
+      }
+    }
+  }
+  for (const TrialResult& on : report.trials) {
+    if (!on.spec.graphs || on.status != "ok") continue;
+    for (const TrialResult& off : report.trials)
+      if (!off.spec.graphs && off.status == "ok" && off.spec.plan == on.spec.plan &&
+          off.spec.workload == on.spec.workload)
+        report.ratios.push_back({on.spec.plan, on.spec.workload, on.tokens_per_second,
+                                 off.tokens_per_second});
+  }
+  if (!tmp.empty()) std::filesystem::remove_all(tmp);
+  return report;
+}
+
+}  // namespace swapbench

@@ -1,0 +1,52 @@
+// `bench`: plans x workloads x graphs modes, each trial in its own child process
+// (`swapbench trial --spec -`) with a timeout, then equality against the reference plan's trial
+// and the graphs-on/off ratios.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runner/trial.h"
+
+namespace swapbench {
+
+struct BenchOptions {
+  std::string model;
+  std::string backend = "cpu";
+  std::vector<std::string> plans{""};  // the reference plan is always run, first
+  std::vector<std::string> workloads{"tg128"};
+  std::vector<bool> graphs{true};
+  bool pdl = false;
+  StopRule stop;
+  bool profile = true;
+  int32_t taps_steps = 0;
+  double timeout_seconds = 300;
+  double peak_gbps = 0;
+  std::string child_binary;  // default: this executable
+  std::string work_dir;      // where trials write their logits (a temp dir by default)
+};
+
+struct GraphsRatio {
+  std::string plan, workload;
+  double on = 0, off = 0;
+  double ratio() const { return off > 0 ? on / off : 0; }
+};
+
+struct BenchReport {
+  std::vector<TrialResult> trials;
+  std::vector<GraphsRatio> ratios;
+};
+
+// Runs every trial; `on_trial` sees each result as it completes (for progress output).
+BenchReport run_bench(const BenchOptions& o,
+                      const std::function<void(const TrialResult&)>& on_trial = {});
+
+// Runs one spec in a child process and turns a crash, signal or timeout into a result.
+TrialResult run_trial_in_child(const TrialSpec& spec, const std::string& binary);
+
+// Checks a trial's declared equality: a plan whose non-reference variants all declare bitwise
+// must measure bitwise. Returns the error text, empty when the declaration holds.
+std::string declared_equality_error(const TrialResult& r, const std::string& verdict);
+
+}  // namespace swapbench

@@ -1,0 +1,114 @@
+// Trials on the CPU with a generated tiny model: spec/result JSON, the stopping rule and time
+// cap, every sample kept, fingerprints, slot attribution, and taps that locate a reassociating
+// variant at the right slot, layer and step.
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "runner/model/model_gen.h"
+#include "runner/trial.h"
+#include "support/test_support.h"
+
+namespace swapbench {
+namespace {
+
+class Trial : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir;
+    model_ = dir_->file("tiny.gguf").string();
+    generate_model(model_, {.shape = "tiny", .quant = DType::q4_1, .seed = 5});
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static TrialSpec spec(const std::string& plan = "", const std::string& workload = "tg12") {
+    TrialSpec s;
+    s.model = model_;
+    s.plan = plan;
+    s.workload = workload;
+    s.stop.max_seconds = 2.0;
+    return s;
+  }
+  static inline test::TempDir* dir_ = nullptr;
+  static inline std::string model_;
+};
+
+TEST_F(Trial, SpecSurvivesAJsonRoundTrip) {
+  TrialSpec s = spec("rmsnorm=cpu_lanes", "tg64@ctx128");
+  s.stop.rel_half_width = 0.01;
+  s.taps_steps = 3;
+  const TrialSpec back = spec_from_json(to_json(s));
+  EXPECT_EQ(to_json(back), to_json(s));
+  EXPECT_THROW(spec_from_json(nlohmann::json{{"plan", "x"}}), std::runtime_error);
+  EXPECT_THROW(spec_from_json(nlohmann::json{{"model", "m"}, {"graphs", "yes"}}),
+               std::runtime_error);
+}
+
+TEST_F(Trial, KeepsEverySampleAndStopsByTheRule) {
+  const TrialResult r = run_trial(spec());
+  ASSERT_EQ(r.status, "ok") << r.error;
+  EXPECT_GE(r.reps, 3);
+  EXPECT_EQ(r.samples_ms.size(), size_t(r.reps) * 12u);
+  EXPECT_TRUE(r.stop_reason == "converged" || r.stop_reason == "time_cap") << r.stop_reason;
+  if (r.stop_reason == "converged") EXPECT_LE(r.summary.relative_half_width(), 0.005);
+  EXPECT_NEAR(r.tokens_per_second, 1000.0 / r.summary.median, 1e-9);
+  EXPECT_EQ(r.tokens.size(), 12u);
+  EXPECT_EQ(r.fingerprints.size(), 12u);
+  double share = 0;
+  for (const SlotShare& s : r.slots) share += s.share;
+  EXPECT_NEAR(share, 1.0, 1e-9);
+  EXPECT_EQ(r.variants.at("rmsnorm"), "cpu_ref");
+  const TrialResult back = result_from_json(to_json(r));
+  EXPECT_EQ(back.samples_ms, r.samples_ms);
+  EXPECT_EQ(back.tokens, r.tokens);
+}
+
+TEST_F(Trial, TimeCapEndsATrialThatCannotConverge) {
+  TrialSpec s = spec();
+  s.stop.rel_half_width = 1e-12;  // unreachable
+  s.stop.max_seconds = 0.2;
+  const TrialResult r = run_trial(s);
+  ASSERT_EQ(r.status, "ok") << r.error;
+  EXPECT_EQ(r.stop_reason, "time_cap");
+}
+
+TEST_F(Trial, SameWorkTwiceGivesTheSameFingerprints) {
+  const TrialResult a = run_trial(spec());
+  const TrialResult b = run_trial(spec());
+  EXPECT_EQ(a.fingerprints, b.fingerprints);
+  const TrialResult c = run_trial(spec("rmsnorm=cpu_lanes"));
+  EXPECT_NE(a.fingerprints, c.fingerprints);
+}
+
+TEST_F(Trial, TapsLocateTheFirstReassociatingSlot) {
+  TrialSpec ref = spec(), lanes = spec("rmsnorm=cpu_lanes"), flt = spec("swiglu=cpu_float");
+  ref.taps_steps = lanes.taps_steps = flt.taps_steps = 2;
+  const TrialResult r = run_trial(ref), a = run_trial(lanes), b = run_trial(flt);
+  ASSERT_FALSE(r.taps.empty());
+  EXPECT_FALSE(taps::first_difference(r.taps, r.taps));
+
+  const auto d1 = taps::first_difference(a.taps, r.taps);
+  ASSERT_TRUE(d1);
+  EXPECT_EQ(d1->a.step, 0);
+  EXPECT_EQ(d1->a.layer, 0);
+  EXPECT_EQ(d1->a.site, "attn_norm");
+  EXPECT_EQ(d1->a.variant, "cpu_lanes");
+
+  const auto d2 = taps::first_difference(b.taps, r.taps);
+  ASSERT_TRUE(d2);
+  EXPECT_EQ(d2->a.step, 0);
+  EXPECT_EQ(d2->a.layer, 0);
+  EXPECT_EQ(d2->a.site, "swiglu");
+  EXPECT_NE(d2->describe().find("swiglu: cpu_float vs cpu_ref"), std::string::npos)
+      << d2->describe();
+}
+
+TEST_F(Trial, BadInputBecomesAnErrorOrASkip) {
+  TrialSpec missing = spec();
+  missing.model = dir_->file("nope.gguf").string();
+  EXPECT_EQ(run_trial(missing).status, "error");
+  EXPECT_EQ(run_trial(spec("rmsnorm=nonesuch")).status, "skipped");
+  EXPECT_EQ(run_trial(spec("", "tg0")).status, "error");
+}
+
+}  // namespace
+}  // namespace swapbench
