@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On a GPU host: build the CUDA backend, run the gpu-labelled tests, measure the device, and
 # benchmark decode on generated models. Logs and JSON go to $OUT (default /tmp/swapbench-out).
-# Usage: ci/gpu-check.sh [quick|full]   quick: tests + smollm2 bench; full: also the 8B shapes.
+# Usage: ci/gpu-check.sh [quick|full]   quick: tests + smollm2; full: also the 8B shapes.
 set -uo pipefail
 mode="${1:-full}"
 OUT="${OUT:-/tmp/swapbench-out}"
@@ -9,37 +9,50 @@ mkdir -p "$OUT"
 [ -f .dev/prelude.sh ] && source .dev/prelude.sh
 jobs="$(nproc)"
 arch="${CUDA_ARCH:-90}"
+log="$OUT/gpu-check.log"
 
 cmake -S . -B build/gpu -DSWAPBENCH_CUDA=ON -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CUDA_ARCHITECTURES="$arch" >"$OUT/configure.log" 2>&1 || { tail -40 "$OUT/configure.log"; exit 1; }
-cmake --build build/gpu -j"$jobs" --target swapbench swapbench_gpu_tests >"$OUT/build.log" 2>&1 ||
-  { grep -E "error|Error" "$OUT/build.log" | head -60; exit 1; }
+  -DCMAKE_CUDA_ARCHITECTURES="$arch" >"$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+cmake --build build/gpu -j"$jobs" --target swapbench swapbench_gpu_tests swapbench_with_faults \
+  >>"$OUT/build.log" 2>&1 || { grep -E "error|Error" "$OUT/build.log" | head -60; exit 1; }
 B=build/gpu/swapbench
-nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu,power.draw \
-  --format=csv | tee "$OUT/nvidia-smi.txt"
-$B device-info | tee "$OUT/device.txt"
+{
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu,power.draw \
+    --format=csv
+  $B device-info
+} 2>&1 | tee "$log"
 
 # The gtest binary directly: one process, so CUDA starts once (ctest would start 1000+).
-build/gpu/tests/swapbench_gpu_tests --gtest_brief=1 --gtest_output=json:"$OUT/gpu-tests.json" \
-  >"$OUT/gpu-tests.log" 2>&1
-echo "gpu tests rc=$?"
-grep -E "^\[  (PASSED|FAILED|SKIPPED) |tests? ran|FAILED TEST" "$OUT/gpu-tests.log" | head -40
+build/gpu/tests/swapbench_gpu_tests --gtest_brief=1 >"$OUT/gpu-tests.log" 2>&1
+echo "gpu tests rc=$?" | tee -a "$log"
+grep -E "^\[  (PASSED|FAILED) |tests? ran|FAILED TEST|^\[  FAILED" "$OUT/gpu-tests.log" | head -30 | tee -a "$log"
 
 models=/tmp/sb-models
 mkdir -p "$models"
-$B gen-model --shape smollm2-135m --quant q4_1 --seed 1 -o "$models/smollm2-q4_1.gguf"
-fast="matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,rmsnorm=warp_shuffle"
-$B bench -m "$models/smollm2-q4_1.gguf" -w tg128 --graphs on,off --reps 7 \
-  --plan "" --plan "$fast" --plan "matvec=dp4a,matvec_pair=fused,matvec_residual=shuffle" \
-  --json "$OUT/bench-smollm2.json" | tee "$OUT/bench-smollm2.txt"
+S="$models/smollm2-q4_1.gguf"
+$B gen-model --shape smollm2-135m --quant q4_1 --seed 1 -o "$S" >/dev/null
+fast="matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"
+dp4a="matvec=dp4a,matvec_pair=fused,matvec_residual=shuffle"
+# Two back-to-back runs of the same bench (repeatability), the first with taps for diff.
+for i in 1 2; do
+  taps=""; [ $i = 1 ] && taps="--taps 1"
+  echo "== smollm2 bench run $i" | tee -a "$log"
+  $B bench -m "$S" -w tg128 --graphs on,off --max-seconds 6 $taps --plan "$fast" --plan "$dp4a" \
+    --json "$OUT/bench-smollm2-$i.json" 2>&1 | tee -a "$log"
+done
+echo "== diff: dp4a plan (graphs on) against the reference plan (graphs on)" | tee -a "$log"
+$B diff "$OUT/bench-smollm2-1.json" "$OUT/bench-smollm2-1.json" --trial-a 4 --trial-b 0 2>&1 | tee -a "$log"
+echo "== smollm2 with PDL" | tee -a "$log"
+$B bench -m "$S" -w tg128,tg128@ctx4096 --graphs on,off --pdl on --max-seconds 5 --no-profile \
+  --plan "$fast" 2>&1 | tee -a "$log"
 [ "$mode" = quick ] && exit 0
 
 for q in q8_0 q4_0; do
-  /usr/bin/time -f "gen llama-8b $q: %e s" $B gen-model --shape llama-8b --quant $q --seed 1 \
-    -o "$models/llama8b-$q.gguf"
-  $B bench -m "$models/llama8b-$q.gguf" -w tg128 --graphs on --reps 5 \
-    --plan "" --plan "matvec=v3,matvec_pair=fused,matvec_residual=shuffle" \
-    --plan "matvec=dp4a,matvec_pair=fused,matvec_residual=shuffle" \
-    --json "$OUT/bench-llama8b-$q.json" | tee "$OUT/bench-llama8b-$q.txt"
+  $B gen-model --shape llama-8b --quant $q --seed 1 -o "$models/llama8b-$q.gguf" >/dev/null
+  echo "== llama-8b $q" | tee -a "$log"
+  $B bench -m "$models/llama8b-$q.gguf" -w tg128 --graphs on --pdl on --max-seconds 5 --slots \
+    --plan "matvec=v3,matvec_pair=fused,matvec_residual=shuffle" \
+    --plan "matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced,argmax=two_stage" \
+    2>&1 | tee -a "$log"
   rm -f "$models/llama8b-$q.gguf"
 done
