@@ -37,20 +37,20 @@ dp4a="matvec=dp4a,matvec_pair=fused,matvec_residual=shuffle"
 for i in 1 2; do
   taps=""; [ $i = 1 ] && taps="--taps 1"
   echo "== smollm2 bench run $i" | tee -a "$log"
-  $B bench -m "$S" -w tg128 --graphs on,off --max-seconds 6 $taps --plan "$fast" --plan "$dp4a" \
+  $B bench --backend cuda -m "$S" -w tg128 --graphs on,off --max-seconds 6 $taps --plan "$fast" --plan "$dp4a" \
     --json "$OUT/bench-smollm2-$i.json" 2>&1 | tee -a "$log"
 done
 echo "== diff: dp4a plan (graphs on) against the reference plan (graphs on)" | tee -a "$log"
 $B diff "$OUT/bench-smollm2-1.json" "$OUT/bench-smollm2-1.json" --trial-a 4 --trial-b 0 2>&1 | tee -a "$log"
 echo "== smollm2 with PDL" | tee -a "$log"
-$B bench -m "$S" -w tg128,tg128@ctx4096 --graphs on,off --pdl on --max-seconds 5 --no-profile \
+$B bench --backend cuda -m "$S" -w tg128,tg128@ctx4096 --graphs on,off --pdl on --max-seconds 5 --no-profile \
   --plan "$fast" 2>&1 | tee -a "$log"
 [ "$mode" = quick ] && exit 0
 
 for q in q8_0 q4_0; do
   $B gen-model --shape llama-8b --quant $q --seed 1 -o "$models/llama8b-$q.gguf" >/dev/null
   echo "== llama-8b $q" | tee -a "$log"
-  $B bench -m "$models/llama8b-$q.gguf" -w tg128 --graphs on --pdl on --max-seconds 5 --slots \
+  $B bench --backend cuda -m "$models/llama8b-$q.gguf" -w tg128 --graphs on --pdl on --max-seconds 5 --slots \
     --plan "matvec=v3,matvec_pair=fused,matvec_residual=shuffle" \
     --plan "matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced,argmax=two_stage" \
     2>&1 | tee -a "$log"
