@@ -94,7 +94,7 @@ TEST_F(Cli, ListVariantsJsonHasEveryField) {
 TEST_F(Cli, BenchOnTheCpuKeepsEverySampleAndNamesThePlan) {
   const auto json = dir_->file("bench.json").string();
   const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
-                             "' -w tg8,tg4@ctx16 --reps 3 --plan '' --plan rmsnorm=cpu_lanes --json '" +
+                             "' -w tg8,tg4@ctx16 --max-seconds 0.5 --plan rmsnorm=cpu_lanes --json '" +
                              json + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("rmsnorm=cpu_lanes"), std::string::npos) << r.out;
@@ -102,10 +102,15 @@ TEST_F(Cli, BenchOnTheCpuKeepsEverySampleAndNamesThePlan) {
   const auto j = nlohmann::json::parse(std::string(bytes.begin(), bytes.end()));
   ASSERT_EQ(j["trials"].size(), 4u);  // 2 plans x 2 workloads, one graphs mode on the CPU
   for (const auto& t : j["trials"]) {
-    EXPECT_EQ(t["tokens_per_second"].size(), 3u);
-    EXPECT_GT(t["median_tokens_per_second"].get<double>(), 0.0);
+    EXPECT_EQ(t["status"], "ok") << t["error"];
+    const int tokens = t["spec"]["workload"] == "tg8" ? 8 : 4;
+    EXPECT_EQ(t["samples_ms"].size(), size_t(t["reps"].get<int>() * tokens));
+    EXPECT_GE(t["reps"].get<int>(), 3);
+    EXPECT_GT(t["tokens_per_second"].get<double>(), 0.0);
   }
-  EXPECT_EQ(j["trials"][1]["workload"], "tg4@ctx16");
+  EXPECT_EQ(j["trials"][1]["spec"]["workload"], "tg4@ctx16");
+  EXPECT_EQ(j["trials"][0]["equality"], "bitwise");
+  EXPECT_EQ(j["trials"][2]["equality"].get<std::string>().rfind("nmse<=", 0), 0u);
 }
 
 TEST_F(Cli, BenchRejectsAnUnknownWorkloadWithExitTwo) {
