@@ -39,6 +39,28 @@ nlohmann::json HealthReport::to_json() const {
           {"evidence", evidence}};
 }
 
+HealthReport HealthReport::from_json(const nlohmann::json& j) {
+  HealthReport r;
+  r.sampled = j.value("sampled", false);
+  r.why_not_sampled = j.value("why_not_sampled", "");
+  r.samples = j.value("samples", size_t{0});
+  if (j.contains("sm_clock_mhz")) {
+    r.sm_clock_min = j["sm_clock_mhz"].at(0);
+    r.sm_clock_max = j["sm_clock_mhz"].at(1);
+  }
+  if (j.contains("mem_clock_mhz")) {
+    r.mem_clock_min = j["mem_clock_mhz"].at(0);
+    r.mem_clock_max = j["mem_clock_mhz"].at(1);
+  }
+  r.temperature_max = j.value("temperature_max_c", 0u);
+  r.power_max_w = j.value("power_max_w", 0.0);
+  r.throttle_reasons = j.value("throttle_reasons", 0ull);
+  r.max_processes = j.value("max_processes", 0u);
+  r.healthy = j.value("healthy", true);
+  r.evidence = j.value("evidence", std::vector<std::string>{});
+  return r;
+}
+
 HealthReport judge(const std::vector<nvml::Sample>& samples) {
   HealthReport r;
   r.sampled = !samples.empty();

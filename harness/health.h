@@ -26,6 +26,7 @@ struct HealthReport {
   bool healthy = true;
   std::vector<std::string> evidence;  // why it is not healthy, one line each
   nlohmann::json to_json() const;
+  static HealthReport from_json(const nlohmann::json& j);  // the inverse of to_json
 };
 
 // Starts sampling device `index` every `period` on construction; stop() returns the report.

@@ -128,11 +128,7 @@ TrialResult result_from_json(const nlohmann::json& j) {
     r.weight_bytes_per_token = j.value("weight_bytes_per_token", 0.0);
     if (j.contains("taps")) r.taps = taps::from_json(j.at("taps"));
     r.equality = j.value("equality", "");
-    const auto& h = j.at("health");
-    r.health.sampled = h.value("sampled", false);
-    r.health.healthy = h.value("healthy", true);
-    r.health.evidence = h.value("evidence", std::vector<std::string>{});
-    r.health.why_not_sampled = h.value("why_not_sampled", "");
+    r.health = HealthReport::from_json(j.at("health"));
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("malformed trial result: ") + e.what());
   }

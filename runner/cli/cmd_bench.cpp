@@ -46,16 +46,21 @@ std::string pct(double x, int precision = 1) {
 }
 
 void print_row(const TrialResult& r, double ref_tps, bool cuda) {
-  std::ostringstream tps, ci, vs;
+  std::ostringstream tps, ci, iqr, vs;
   if (r.status == "ok" || r.status == "mismatch") {
     tps << std::fixed << std::setprecision(1) << r.tokens_per_second;
     ci << "±" << pct(100 * r.summary.relative_half_width(), 2);
-    if (ref_tps > 0) vs << std::showpos << pct(100 * (r.tokens_per_second / ref_tps - 1));
+    iqr << pct(100 * r.summary.iqr() / r.summary.median, 2);
+    if (ref_tps > 0) {
+      const double change = 100 * (r.tokens_per_second / ref_tps - 1);
+      vs << (change >= 0 ? "+" : "") << pct(change);
+    }
   }
   std::cout << std::left << std::setw(46) << (r.spec.plan.empty() ? "reference" : r.spec.plan)
             << std::setw(14) << r.spec.workload << std::setw(7)
             << (cuda ? (r.spec.graphs ? "on" : "off") : "-") << std::right << std::setw(10)
-            << tps.str() << std::setw(9) << ci.str() << std::setw(9) << vs.str() << "  "
+            << tps.str() << std::setw(9) << ci.str() << std::setw(8) << iqr.str() << std::setw(9)
+            << vs.str() << "  "
             << std::left << std::setw(16) << r.equality << std::setw(9) << r.status
             << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-") << "\n";
   if (!r.error.empty()) std::cout << "    " << r.error << "\n";
@@ -147,7 +152,8 @@ void add_bench(CLI::App& app, Action& run) {
       std::cout << "model " << o.model << "\n\n"
                 << std::left << std::setw(46) << "plan" << std::setw(14) << "workload"
                 << std::setw(7) << "graphs" << std::right << std::setw(10) << "tok/s"
-                << std::setw(9) << "99% CI" << std::setw(9) << "vs ref" << "  " << std::left
+                << std::setw(9) << "99% CI" << std::setw(8) << "IQR" << std::setw(9) << "vs ref"
+                << "  " << std::left
                 << std::setw(16) << "equality" << std::setw(9) << "status" << "health\n";
       std::map<std::pair<std::string, bool>, double> ref_tps;
       const BenchReport report = run_bench(o, [&](const TrialResult& r) {

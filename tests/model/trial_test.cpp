@@ -58,8 +58,7 @@ TEST_F(Trial, KeepsEverySampleAndStopsByTheRule) {
   EXPECT_NEAR(share, 1.0, 1e-9);
   EXPECT_EQ(r.variants.at("rmsnorm"), "cpu_ref");
   const TrialResult back = result_from_json(to_json(r));
-  EXPECT_EQ(back.samples_ms, r.samples_ms);
-  EXPECT_EQ(back.tokens, r.tokens);
+  EXPECT_EQ(to_json(back), to_json(r)) << "the result must survive the trip through a child's pipe";
 }
 
 TEST_F(Trial, TimeCapEndsATrialThatCannotConverge) {

@@ -37,6 +37,15 @@ TEST(Health, AnotherProcessOnTheGpuIsUnhealthy) {
   EXPECT_NE(r.evidence[0].find("1 other compute process"), std::string::npos);
 }
 
+TEST(Health, ReportSurvivesJson) {
+  const HealthReport r = judge({sample(1980), sample(1500, 0x40, 2)});
+  const HealthReport back = HealthReport::from_json(r.to_json());
+  EXPECT_EQ(back.to_json(), r.to_json());
+  EXPECT_EQ(back.sm_clock_min, 1500u);
+  EXPECT_EQ(back.max_processes, 2u);
+  EXPECT_FALSE(back.healthy);
+}
+
 TEST(Health, NoSamplesMeansNotSampledRatherThanHealthy) {
   const HealthReport r = judge({});
   EXPECT_FALSE(r.sampled);
