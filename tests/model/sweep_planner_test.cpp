@@ -1,0 +1,81 @@
+// Sweep planners on a generated tiny model: one-at-a-time varies one slot at a time, cartesian
+// enumerates combinations within its bound, file plans are read and canonicalised, shards
+// split the list deterministically.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "runner/model/model_gen.h"
+#include "runner/sweep_planner.h"
+#include "support/test_support.h"
+
+namespace swapbench {
+namespace {
+
+class Planner : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir;
+    const std::string p = dir_->file("tiny.gguf").string();
+    generate_model(p, {.shape = "tiny", .quant = DType::q4_1, .seed = 2});
+    model_ = LlamaModel::load(p).release();
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    delete dir_;
+  }
+  static inline test::TempDir* dir_ = nullptr;
+  static inline LlamaModel* model_ = nullptr;
+};
+
+TEST_F(Planner, OneAtATimeRunsEachCpuVariantAloneAfterTheReference) {
+  const auto plans = plan_sweep(*model_, Backend::cpu, {.planner = "one-at-a-time"});
+  ASSERT_GE(plans.size(), 3u);
+  EXPECT_EQ(plans[0], "");
+  EXPECT_NE(std::find(plans.begin(), plans.end(), "rmsnorm=cpu_lanes"), plans.end());
+  EXPECT_NE(std::find(plans.begin(), plans.end(), "swiglu=cpu_float"), plans.end());
+  for (const std::string& p : plans) EXPECT_EQ(p.find(','), std::string::npos) << p;
+}
+
+TEST_F(Planner, SlotFilterKeepsOnlyThoseSlots) {
+  const auto plans = plan_sweep(*model_, Backend::cpu, {.planner = "one-at-a-time", .slots = {"swiglu"}});
+  EXPECT_EQ(plans, (std::vector<std::string>{"", "swiglu=cpu_float"}));
+  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.slots = {"layernorm"}}), std::invalid_argument);
+}
+
+TEST_F(Planner, CartesianEnumeratesEveryCombinationWithinItsBound) {
+  const auto plans = plan_sweep(*model_, Backend::cpu, {.planner = "cartesian"});
+  EXPECT_EQ(plans.size(), 4u);  // rmsnorm x swiglu, two choices each
+  EXPECT_NE(std::find(plans.begin(), plans.end(), "rmsnorm=cpu_lanes,swiglu=cpu_float"),
+            plans.end());
+  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "cartesian", .max_plans = 3}),
+               std::invalid_argument);
+}
+
+TEST_F(Planner, FilePlansAreCanonicalAndDeduplicated) {
+  const auto path = dir_->file("plans.txt");
+  std::ofstream(path) << "# nightly plans\nswiglu=cpu_float , rmsnorm=cpu_lanes\n\n"
+                         "rmsnorm=cpu_lanes,swiglu=cpu_float  # same plan again\n";
+  const auto plans = plan_sweep(*model_, Backend::cpu, {.planner = "file", .file = path.string()});
+  EXPECT_EQ(plans, (std::vector<std::string>{"", "rmsnorm=cpu_lanes,swiglu=cpu_float"}));
+  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "file", .file = "/nonexistent"}),
+               std::invalid_argument);
+  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "random"}), std::invalid_argument);
+}
+
+TEST(Shard, SharesAreDisjointCompleteAndDeterministic) {
+  const std::vector<int> items{0, 1, 2, 3, 4, 5, 6};
+  std::vector<int> all;
+  for (int i = 0; i < 3; ++i) {
+    const auto s = shard(items, i, 3);
+    all.insert(all.end(), s.begin(), s.end());
+    EXPECT_EQ(s, shard(items, i, 3));
+  }
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, items);
+  EXPECT_THROW(shard(items, 3, 3), std::invalid_argument);
+  EXPECT_THROW(shard(items, 0, 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace swapbench
