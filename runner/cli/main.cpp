@@ -5,6 +5,7 @@
 #include "runner/cli/commands.h"
 #include "runner/model/gguf.h"
 #include "runner/plan.h"
+#include "runner/provenance.h"
 
 int main(int argc, char** argv) {
   namespace cli = swapbench::cli;
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   cli::add_bench(app, run);
   cli::add_trial(app, run);
   cli::add_diff(app, run);
+  swapbench::record_command_line(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
