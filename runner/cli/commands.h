@@ -25,6 +25,10 @@ void add_device_info(CLI::App& app, Action& run);
 void add_bench(CLI::App& app, Action& run);
 void add_trial(CLI::App& app, Action& run);
 void add_diff(CLI::App& app, Action& run);
+void add_sweep(CLI::App& app, Action& run);
+void add_gate(CLI::App& app, Action& run);
+void add_baseline(CLI::App& app, Action& run);
+void add_db(CLI::App& app, Action& run);
 
 // models/ under the source tree, or $SWAPBENCH_MODELS.
 std::string models_dir();

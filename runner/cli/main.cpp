@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   cli::add_bench(app, run);
   cli::add_trial(app, run);
   cli::add_diff(app, run);
+  cli::add_sweep(app, run);
+  cli::add_gate(app, run);
+  cli::add_baseline(app, run);
+  cli::add_db(app, run);
   swapbench::record_command_line(argc, argv);
   try {
     app.parse(argc, argv);
