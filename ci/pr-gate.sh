@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Pull-request gate: build the head of the PR, sweep the plans in ci/pr-plans.txt (or the
-# reference plan) tagged `pr`, and gate against the baseline `main`; writes a Markdown summary
-# for the PR comment. Exit code: the gate's. (The paired A/B mode against a base build,
-# `gate --paired`, is not implemented yet: see the open issue.)
+# Pull-request gate, paired: build the base commit and the head, run them alternately
+# (A B A B ...) on this machine through `swapbench gate --paired`, and write the Markdown
+# summary for the PR comment. Exit code: the gate's (0 pass, 1 regression, 2 error,
+# 3 not comparable).
+# Environment: BASE_REF (default origin/main), MODEL (default: generated smollm2-135m q4_1),
+# PLANS (a file of plans, default: the reference plan), WORKLOADS (default tg128),
+# THRESHOLDS (default ci/thresholds.example.json), SUMMARY (default pr-gate.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-DB="${DB:-swapbench.db}"
+base_ref="${BASE_REF:-origin/main}"
+base_dir="$(mktemp -d)/base"
+trap 'git worktree remove --force "$base_dir" >/dev/null 2>&1 || true' EXIT
+git worktree add --detach "$base_dir" "$base_ref" >/dev/null
+cmake -S "$base_dir" -B "$base_dir/build" -DCMAKE_BUILD_TYPE=Release -DSWAPBENCH_TESTS=OFF >/dev/null
+cmake --build "$base_dir/build" -j"$(nproc)" --target swapbench
 cmake --preset default >/dev/null
 cmake --build --preset default -j"$(nproc)" --target swapbench
 B=build/default/swapbench
 MODEL="${MODEL:-${TMPDIR:-/tmp}/swapbench-smollm2-q4_1.gguf}"
 [ -f "$MODEL" ] || "$B" gen-model --shape smollm2-135m --quant q4_1 --seed 1 -o "$MODEL"
-plans=(--planner one-at-a-time --slots rmsnorm)
-[ -f ci/pr-plans.txt ] && plans=(--planner file --plans-file ci/pr-plans.txt)
-"$B" sweep --model "$MODEL" --db "$DB" --tag pr "${plans[@]}" --workloads tg128 --graphs on,off || true
-"$B" gate --baseline main --run latest --db "$DB" \
+plans=()
+if [ -n "${PLANS:-}" ]; then
+  while IFS= read -r p; do [ -n "${p%%#*}" ] && plans+=(--plan "${p%%#*}"); done <"$PLANS"
+fi
+"$B" gate --paired "$base_dir/build/swapbench" -m "$MODEL" "${plans[@]}" \
+  --workloads "${WORKLOADS:-tg128}" --graphs on,off --rounds "${ROUNDS:-5}" \
   --thresholds "${THRESHOLDS:-ci/thresholds.example.json}" --markdown "${SUMMARY:-pr-gate.md}"

@@ -1,4 +1,5 @@
 // The database-facing subcommands: `gate`, `baseline promote|list|show`, `db merge|check|export`.
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -7,7 +8,9 @@
 #include "baselines/gate.h"
 #include "baselines/store.h"
 #include "runner/cli/commands.h"
+#include "runner/paired.h"
 #include "runner/trial.h"
+#include "runner/workload.h"
 
 namespace swapbench::cli {
 namespace {
@@ -61,46 +64,108 @@ std::vector<gate::Trial> gate_trials(const store::Store& db, const store::RunInf
 
 }  // namespace
 
+namespace {
+
+void print_gate(const gate::Result& r, const std::string& headline) {
+  std::cout << headline << ": " << r.summary << "\n";
+  for (const gate::Finding& f : r.findings)
+    if (f.failed || f.error || f.note || f.warning_only)
+      std::cout << (f.error ? "  error: " : f.warning_only ? "  warning: " : f.failed ? "  FAIL: " : "  note: ")
+                << f.label << ": " << f.detail << "\n";
+}
+
+std::vector<std::string> split_csv(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+Backend pick_backend(const std::string& name);  // cmd_run.cpp
+
 void add_gate(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand(
       "gate", "Compare a run against a baseline: exit 0 pass, 1 regression, 2 error, 3 not comparable");
   static std::string baseline, run_id = "latest", thresholds_path, markdown_path, db = "swapbench.db";
+  static std::string paired, model_path, workloads = "tg128", graphs = "on,off", backend = "auto";
+  static std::vector<std::string> plans;
+  static int rounds = 5;
+  static double max_seconds = 2.0;
   static bool json = false;
-  c->add_option("--baseline", baseline, "Baseline name (see `baseline promote`)")->required();
+  c->add_option("--baseline", baseline, "Baseline name (see `baseline promote`)");
   c->add_option("--run", run_id, "Run to judge: UUID (or prefix) or latest");
   c->add_option("--thresholds", thresholds_path, "Thresholds JSON (ci/thresholds.example.json)");
   c->add_option("--markdown", markdown_path, "Write the PR-comment summary here");
   c->add_option("--db", db, "Results database");
   c->add_flag("--json", json, "Print the decision as JSON");
+  c->add_option("--paired", paired,
+                "Paired mode: a swapbench built from the base commit; runs it and this build "
+                "alternately (A B A B ...) and gates on the pooled samples");
+  c->add_option("--model,-m", model_path, "Paired mode: GGUF model (default as for run)");
+  c->add_option("--plan", plans, "Paired mode: plans to compare (repeatable; default reference)");
+  c->add_option("--workloads,-w", workloads, "Paired mode: comma-separated workloads");
+  c->add_option("--graphs", graphs, "Paired mode: on, off or on,off");
+  c->add_option("--backend", backend, "Paired mode: cpu, cuda or auto");
+  c->add_option("--rounds", rounds, "Paired mode: A B rounds per trial")->check(CLI::Range(1, 100));
+  c->add_option("--max-seconds", max_seconds, "Paired mode: timing cap of each child trial");
   c->callback([&run] {
     run = [] {
-      store::Store s = store::Store::open(db);
-      const auto promoted = s.baseline(baseline);
-      if (!promoted) throw UsageError("no baseline '" + baseline + "' in " + db);
-      const store::RunInfo base = require_run(s, promoted->run_uuid);
-      const store::RunInfo cand = require_run(s, run_id);
       gate::Thresholds t;
       if (!thresholds_path.empty()) t = gate::Thresholds::load(thresholds_path);
-      const gate::Result r = gate::evaluate(gate_trials(s, base), gate_trials(s, cand), t);
-      const int code = gate::exit_code(r.verdict);
-      s.add_gate_decision(baseline, cand.uuid, t.to_json(), gate::to_string(r.verdict), code,
-                          r.to_json());
+      gate::Result r;
+      std::string headline;
+      if (!paired.empty()) {
+        if (!std::filesystem::exists(paired)) throw UsageError("no base binary at " + paired);
+        PairedOptions o;
+        o.base_binary = paired;
+        o.model = model_path.empty() ? default_model() : model_path;
+        const Backend be = pick_backend(backend);
+        o.backend = to_string(be);
+        if (!plans.empty()) o.plans = plans;
+        o.workloads = split_csv(workloads);
+        for (const std::string& w : o.workloads) {
+          try {
+            Workload::parse(w);
+          } catch (const std::invalid_argument& e) {
+            throw UsageError(e.what());
+          }
+        }
+        o.graphs.clear();
+        for (const std::string& g : split_csv(graphs)) o.graphs.push_back(g == "on");
+        if (be == Backend::cpu) o.graphs = {false};
+        o.rounds = rounds;
+        o.max_seconds = max_seconds;
+        const PairedOutcome p = run_paired(o);
+        r = gate::evaluate(p.base, p.head, t);
+        headline = "paired gate " + paired + " (A) vs this build (B), " + std::to_string(rounds) +
+                   " rounds";
+        for (size_t i = 0; i < p.head.size(); ++i)
+          if (!p.equality[i].empty())
+            std::cout << "equality B vs A, " << p.head[i].label() << ": " << p.equality[i] << "\n";
+      } else {
+        if (baseline.empty()) throw UsageError("gate needs --baseline NAME (or --paired BASE_BINARY)");
+        store::Store s = store::Store::open(db);
+        const auto promoted = s.baseline(baseline);
+        if (!promoted) throw UsageError("no baseline '" + baseline + "' in " + db);
+        const store::RunInfo base = require_run(s, promoted->run_uuid);
+        const store::RunInfo cand = require_run(s, run_id);
+        r = gate::evaluate(gate_trials(s, base), gate_trials(s, cand), t);
+        s.add_gate_decision(baseline, cand.uuid, t.to_json(), gate::to_string(r.verdict),
+                            gate::exit_code(r.verdict), r.to_json());
+        headline = "gate " + baseline + " (run " + base.uuid.substr(0, 8) + ") vs run " +
+                   cand.uuid.substr(0, 8);
+      }
       if (!markdown_path.empty()) {
         std::ofstream f(markdown_path);
         f << r.markdown();
         if (!f) throw std::runtime_error("cannot write " + markdown_path);
       }
-      if (json) {
-        std::cout << r.to_json().dump(2) << "\n";
-      } else {
-        std::cout << "gate " << baseline << " (run " << base.uuid.substr(0, 8) << ") vs run "
-                  << cand.uuid.substr(0, 8) << ": " << r.summary << "\n";
-        for (const gate::Finding& f : r.findings)
-          if (f.failed || f.error || f.note || f.warning_only)
-            std::cout << (f.error ? "  error: " : f.warning_only ? "  warning: " : f.failed ? "  FAIL: " : "  note: ")
-                      << f.label << ": " << f.detail << "\n";
-      }
-      return code;
+      if (json) std::cout << r.to_json().dump(2) << "\n";
+      else print_gate(r, headline);
+      return gate::exit_code(r.verdict);
     };
   });
 }

@@ -153,6 +153,26 @@ TEST_F(StoreFlow, MergingTwiceEqualsMergingOnce) {
   EXPECT_NE(check.out.find("ok"), std::string::npos) << check.out;
 }
 
+TEST_F(StoreFlow, PairedGatePassesTheSameBuildAndCatchesASlowerHead) {
+  // The "base build" is the same binary run without SWAPBENCH_TEST_SLOW; the head runs with it,
+  // so `rmsnorm=test_maybe_slow` is 5000x slower in the head only.
+  const std::string base = dir_->file("base.sh").string();
+  std::ofstream(base) << "#!/bin/sh\nexec env -u SWAPBENCH_TEST_SLOW " << test::faulty_binary()
+                      << " \"$@\"\n";
+  std::filesystem::permissions(base, std::filesystem::perms::owner_all);
+  const std::string args = " gate --paired '" + base + "' --backend cpu -m '" + model_ +
+                           "' -w tg6 --rounds 2 --max-seconds 0.2 --plan rmsnorm=test_maybe_slow"
+                           " --thresholds '" + thresholds_ + "'";
+  const auto same = run_command(test::faulty_binary() + args);
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("equality B vs A, rmsnorm=test_maybe_slow | tg6 | graphs off: bitwise"),
+            std::string::npos)
+      << same.out;
+  const auto slow = run_command("SWAPBENCH_TEST_SLOW=1 " + test::faulty_binary() + args);
+  EXPECT_EQ(slow.exit_code, 1) << slow.out << slow.err;
+  EXPECT_NE(slow.out.find("rmsnorm=test_maybe_slow | tg6"), std::string::npos) << slow.out;
+}
+
 TEST_F(StoreFlow, CorruptDatabaseGivesOneLineErrorAndStaysUntouched) {
   const std::string db = dir_->file("corrupt.db").string();
   const std::vector<uint8_t> junk(4096, 0x5a);
