@@ -6,7 +6,9 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "baselines/store.h"
 #include "harness/child_process.h"
 #include "harness/equality.h"
+#include "harness/nvml.h"
 #include "runner/bench.h"
 #include "runner/model/llama_model.h"
 #include "runner/provenance.h"
@@ -48,6 +51,15 @@ std::string eta_text(double seconds) {
   if (seconds >= 60) o << int(seconds / 60) << "m" << std::setw(2) << std::setfill('0') << int(seconds) % 60 << "s";
   else o << int(seconds) << "s";
   return o.str();
+}
+
+// "cpu: <model name>" from /proc/cpuinfo: CPU trials pair only with trials on the same CPU.
+std::string cpu_device_name() {
+  std::ifstream f("/proc/cpuinfo");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
+      return "cpu: " + line.substr(line.find(':') + 2);
+  return "cpu";
 }
 
 }  // namespace
@@ -139,9 +151,14 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
       } catch (const std::exception&) {
       }
     } else {
-      r.gpu_name = "cpu";
+      r.gpu_name = cpu_device_name();
       r.driver = "-";
     }
+    if (auto sample = nvml::sample(0))
+      r.clocks = "sm " + std::to_string(sample->sm_clock_mhz) + " MHz, mem " +
+                 std::to_string(sample->mem_clock_mhz) + " MHz, " +
+                 std::to_string(sample->temperature_c) + " C at start";
+    if (const char* name = std::getenv("SWAPBENCH_DEVICE_NAME")) r.gpu_name = name;
     db.begin_run(r);
     out.run_uuid = r.uuid;
   }

@@ -26,6 +26,8 @@ struct SweepOptions {
   std::string resume;  // "" = new run; "latest" = newest unfinished run; or a run UUID
   std::string tag;
   std::string child_binary;  // default: this executable
+  // The device recorded for the run (the gate pairs only equal devices): the GPU's name from
+  // device-info, or "cpu: <model>"; $SWAPBENCH_DEVICE_NAME overrides it (hosts sharing a DB).
 };
 
 struct SweepOutcome {

@@ -91,6 +91,16 @@ TEST_F(StoreFlow, NothingPairedIsAnError) {
   EXPECT_EQ(g.exit_code, 2) << g.out << g.err;
 }
 
+TEST_F(StoreFlow, AnotherDeviceIsNotComparable) {
+  const std::string db = dir_->file("devices.db").string();
+  ASSERT_EQ(run_command(sweep(db, "", "SWAPBENCH_DEVICE_NAME=host-a")).exit_code, 0);
+  ASSERT_EQ(run_command(test::swapbench_binary() + " baseline promote main --db '" + db + "'").exit_code, 0);
+  ASSERT_EQ(run_command(sweep(db, "", "SWAPBENCH_DEVICE_NAME=host-b")).exit_code, 0);
+  const auto g = run_command(test::swapbench_binary() + " gate --baseline main --db '" + db + "'");
+  EXPECT_EQ(g.exit_code, 3) << g.out << g.err;
+  EXPECT_NE(g.out.find("host-a"), std::string::npos) << g.out;
+}
+
 TEST_F(StoreFlow, KillNineThenResumeCompletesWithoutLossOrDuplicates) {
   const std::string db = dir_->file("resume.db").string();
   // Enough work that the kill lands mid-sweep: 3 plans x 3 workloads.
