@@ -101,6 +101,10 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
         p.key = trial_key(plan, wl, g);
         (plan.empty() ? reference : others).push_back(p);
       }
+  if (reference.size() + others.size() > o.max_trials)
+    throw std::invalid_argument("the sweep has " + std::to_string(reference.size() + others.size()) +
+                                " trials, more than --max-trials " + std::to_string(o.max_trials) +
+                                "; narrow --slots or --workloads, or raise the limit");
   std::vector<Planned> todo = reference;
   for (Planned& p : shard(others, o.shard_index, o.shard_count)) todo.push_back(p);
 

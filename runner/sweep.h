@@ -22,6 +22,7 @@ struct SweepOptions {
   bool pdl = false;
   StopRule stop;
   double timeout_seconds = 300;
+  size_t max_trials = 256;  // refuse a sweep with more trials than this (before sharding)
   int shard_index = 0, shard_count = 1;
   std::string resume;  // "" = new run; "latest" = newest unfinished run; or a run UUID
   std::string tag;

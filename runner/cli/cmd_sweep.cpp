@@ -59,6 +59,7 @@ void add_sweep(CLI::App& app, Action& run) {
       o.planner.slots = split_list(slots);
       o.planner.file = plans_file;
       o.planner.max_plans = max_trials;
+      o.max_trials = max_trials;
       if (planner == "file" && plans_file.empty()) throw UsageError("--planner file needs --plans-file");
       o.workloads = split_list(workloads);
       for (const std::string& w : o.workloads) {

@@ -91,6 +91,14 @@ TEST_F(StoreFlow, NothingPairedIsAnError) {
   EXPECT_EQ(g.exit_code, 2) << g.out << g.err;
 }
 
+TEST_F(StoreFlow, SweepLargerThanMaxTrialsIsRefusedBeforeRunning) {
+  const std::string db = dir_->file("big.db").string();
+  const auto r = run_command(sweep(db, "--max-trials 2"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("more than --max-trials 2"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(db)) << "nothing may be written for a refused sweep";
+}
+
 TEST_F(StoreFlow, AnotherDeviceIsNotComparable) {
   const std::string db = dir_->file("devices.db").string();
   ASSERT_EQ(run_command(sweep(db, "", "SWAPBENCH_DEVICE_NAME=host-a")).exit_code, 0);
