@@ -19,16 +19,6 @@ std::string last_line(const std::string& s) {
   return s.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
-std::vector<equality::Step> steps_of(const TrialResult& r, size_t vocab) {
-  std::vector<equality::Step> out;
-  std::vector<std::vector<float>> logits;
-  if (!r.spec.logits_out.empty() && std::filesystem::exists(r.spec.logits_out))
-    logits = read_logits(r.spec.logits_out, vocab);
-  for (size_t i = 0; i < r.tokens.size(); ++i)
-    out.push_back({r.tokens[i], i < logits.size() ? std::move(logits[i]) : std::vector<float>{}});
-  return out;
-}
-
 }  // namespace
 
 TrialResult run_trial_in_child(const TrialSpec& spec, const std::string& binary) {
@@ -139,7 +129,7 @@ BenchReport run_bench(const BenchOptions& o,
                    r.status == "ok" && it != reference.end() &&
                    report.trials[it->second].status == "ok") {
           const TrialResult& ref = report.trials[it->second];
-          r.equality = equality::classify(steps_of(r, vocab), steps_of(ref, vocab)).text();
+          r.equality = equality::classify(equality_steps(r, vocab), equality_steps(ref, vocab)).text();
           if (const std::string err = declared_equality_error(r, r.equality); !err.empty()) {
             r.status = "mismatch";
             r.error = err;

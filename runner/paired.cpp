@@ -37,15 +37,6 @@ gate::Trial pooled(const std::vector<TrialResult>& rs, const PairedOptions& o,
   return t;
 }
 
-std::vector<equality::Step> steps(const TrialResult& r, size_t vocab) {
-  std::vector<equality::Step> out;
-  std::vector<std::vector<float>> logits;
-  if (std::filesystem::exists(r.spec.logits_out)) logits = read_logits(r.spec.logits_out, vocab);
-  for (size_t i = 0; i < r.tokens.size(); ++i)
-    out.push_back({r.tokens[i], i < logits.size() ? logits[i] : std::vector<float>{}});
-  return out;
-}
-
 }  // namespace
 
 PairedOutcome run_paired(const PairedOptions& o) {
@@ -81,7 +72,7 @@ PairedOutcome run_paired(const PairedOptions& o) {
         out.head.push_back(pooled(b, o, sha));
         const bool both_ok = a.back().status == "ok" && b.back().status == "ok";
         out.equality.push_back(
-            both_ok ? equality::classify(steps(b.back(), vocab), steps(a.back(), vocab)).text() : "");
+            both_ok ? equality::classify(equality_steps(b.back(), vocab), equality_steps(a.back(), vocab)).text() : "");
       }
   std::filesystem::remove_all(dir);
   return out;

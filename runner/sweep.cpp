@@ -36,16 +36,6 @@ std::string trial_key(const std::string& plan, const std::string& workload, bool
   return (plan.empty() ? "reference" : plan) + "|" + workload + "|" + (graphs ? "on" : "off");
 }
 
-std::vector<equality::Step> steps_of(const TrialResult& r, size_t vocab) {
-  std::vector<equality::Step> out;
-  std::vector<std::vector<float>> logits;
-  if (!r.spec.logits_out.empty() && std::filesystem::exists(r.spec.logits_out))
-    logits = read_logits(r.spec.logits_out, vocab);
-  for (size_t i = 0; i < r.tokens.size(); ++i)
-    out.push_back({r.tokens[i], i < logits.size() ? std::move(logits[i]) : std::vector<float>{}});
-  return out;
-}
-
 std::string eta_text(double seconds) {
   std::ostringstream o;
   if (seconds >= 60) o << int(seconds / 60) << "m" << std::setw(2) << std::setfill('0') << int(seconds) % 60 << "s";
@@ -207,7 +197,7 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
       refs[{p.spec.workload, p.spec.graphs}] = r;
     } else if (auto it = refs.find({p.spec.workload, p.spec.graphs});
                r.status == "ok" && it != refs.end() && it->second.status == "ok") {
-      r.equality = equality::classify(steps_of(r, vocab), steps_of(it->second, vocab)).text();
+      r.equality = equality::classify(equality_steps(r, vocab), equality_steps(it->second, vocab)).text();
       if (const std::string err = declared_equality_error(r, r.equality); !err.empty()) {
         r.status = "mismatch";
         r.error = err;

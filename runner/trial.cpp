@@ -3,6 +3,7 @@
 #include "runner/trial.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -172,6 +173,16 @@ std::vector<std::vector<float>> read_logits(const std::string& path, size_t voca
   std::vector<float> row(vocab);
   while (f.read(reinterpret_cast<char*>(row.data()), std::streamsize(vocab * sizeof(float))))
     out.push_back(row);
+  return out;
+}
+
+std::vector<equality::Step> equality_steps(const TrialResult& r, size_t vocab) {
+  std::vector<equality::Step> out;
+  std::vector<std::vector<float>> logits;
+  if (!r.spec.logits_out.empty() && std::filesystem::exists(r.spec.logits_out))
+    logits = read_logits(r.spec.logits_out, vocab);
+  for (size_t i = 0; i < r.tokens.size(); ++i)
+    out.push_back({r.tokens[i], i < logits.size() ? std::move(logits[i]) : std::vector<float>{}});
   return out;
 }
 

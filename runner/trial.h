@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/equality.h"
 #include "harness/health.h"
 #include "harness/stats.h"
 #include "harness/taps.h"
@@ -83,5 +84,8 @@ TrialResult run_trial(const TrialSpec& spec);
 
 // Reads logits written by a trial (logits_out): steps x vocab floats.
 std::vector<std::vector<float>> read_logits(const std::string& path, size_t vocab);
+
+// A trial's steps for the equality ladder: its tokens, with the logits it wrote when present.
+std::vector<equality::Step> equality_steps(const TrialResult& r, size_t vocab);
 
 }  // namespace swapbench

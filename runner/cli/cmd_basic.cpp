@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "runner/cli/commands.h"
@@ -11,6 +12,14 @@
 #include "runner/model/model_gen.h"
 
 namespace swapbench::cli {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
 
 std::string models_dir() {
   if (const char* env = std::getenv("SWAPBENCH_MODELS")) return env;

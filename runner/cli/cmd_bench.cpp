@@ -18,13 +18,6 @@ Backend pick_backend(const std::string& name);  // cmd_run.cpp
 
 namespace {
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(item);
-  return out;
-}
-
 // Device limits, measured in a child so this process never holds a CUDA context (it would
 // show up as "another process on the GPU" in every trial's health).
 nlohmann::json measure_device_in_child() {
@@ -112,7 +105,7 @@ void add_bench(CLI::App& app, Action& run) {
       const Backend be = pick_backend(backend);
       o.backend = to_string(be);
       o.workloads.clear();
-      for (const std::string& w : split(workloads)) {
+      for (const std::string& w : split_list(workloads)) {
         try {
           Workload::parse(w);
         } catch (const std::invalid_argument& e) {
@@ -121,7 +114,7 @@ void add_bench(CLI::App& app, Action& run) {
         o.workloads.push_back(w);
       }
       o.graphs.clear();
-      for (const std::string& g : split(graphs)) {
+      for (const std::string& g : split_list(graphs)) {
         if (g != "on" && g != "off") throw UsageError("--graphs takes on, off or on,off");
         o.graphs.push_back(g == "on");
       }

@@ -74,14 +74,6 @@ void print_gate(const gate::Result& r, const std::string& headline) {
                 << f.label << ": " << f.detail << "\n";
 }
 
-std::vector<std::string> split_csv(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 }  // namespace
 
 Backend pick_backend(const std::string& name);  // cmd_run.cpp
@@ -125,7 +117,7 @@ void add_gate(CLI::App& app, Action& run) {
         const Backend be = pick_backend(backend);
         o.backend = to_string(be);
         if (!plans.empty()) o.plans = plans;
-        o.workloads = split_csv(workloads);
+        o.workloads = split_list(workloads);
         for (const std::string& w : o.workloads) {
           try {
             Workload::parse(w);
@@ -134,7 +126,7 @@ void add_gate(CLI::App& app, Action& run) {
           }
         }
         o.graphs.clear();
-        for (const std::string& g : split_csv(graphs)) o.graphs.push_back(g == "on");
+        for (const std::string& g : split_list(graphs)) o.graphs.push_back(g == "on");
         if (be == Backend::cpu) o.graphs = {false};
         o.rounds = rounds;
         o.max_seconds = max_seconds;

@@ -11,18 +11,6 @@ namespace swapbench::cli {
 
 Backend pick_backend(const std::string& name);  // cmd_run.cpp
 
-namespace {
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-}  // namespace
-
 void add_sweep(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand("sweep", "Sweep variants through a real decode into the database");
   static std::string model_path, slots, workloads = "tg128", graphs = "on,off", planner = "one-at-a-time";

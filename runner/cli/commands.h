@@ -5,6 +5,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace swapbench::cli {
 
@@ -29,6 +30,9 @@ void add_sweep(CLI::App& app, Action& run);
 void add_gate(CLI::App& app, Action& run);
 void add_baseline(CLI::App& app, Action& run);
 void add_db(CLI::App& app, Action& run);
+
+// "a,b,,c" -> {"a", "b", "c"}: the comma lists of --workloads, --graphs, --slots.
+std::vector<std::string> split_list(const std::string& text);
 
 // models/ under the source tree, or $SWAPBENCH_MODELS.
 std::string models_dir();
