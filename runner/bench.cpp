@@ -83,6 +83,20 @@ std::string declared_equality_error(const TrialResult& r, const std::string& ver
   return "declared bitwise (" + names + ") but measured " + verdict;
 }
 
+void judge_equality(TrialResult& r, const TrialResult* ref, size_t vocab) {
+  if (r.status != "ok") return;
+  if (r.spec.plan.empty()) {
+    r.equality = "bitwise";
+    return;
+  }
+  if (!ref || ref->status != "ok") return;
+  r.equality = equality::classify(equality_steps(r, vocab), equality_steps(*ref, vocab)).text();
+  if (const std::string err = declared_equality_error(r, r.equality); !err.empty()) {
+    r.status = "mismatch";
+    r.error = err;
+  }
+}
+
 BenchReport run_bench(const BenchOptions& o,
                       const std::function<void(const TrialResult&)>& on_trial) {
   const std::string binary = o.child_binary.empty()
@@ -122,19 +136,10 @@ BenchReport run_bench(const BenchOptions& o,
         s.peak_gbps = o.peak_gbps;
         s.logits_out = dir + "/trial" + std::to_string(index++) + ".f32";
         TrialResult r = run_trial_in_child(s, binary);
-        if (plan.empty()) {
-          reference[{wl, g}] = report.trials.size();
-          if (r.status == "ok") r.equality = "bitwise";
-        } else if (auto it = reference.find({wl, g});
-                   r.status == "ok" && it != reference.end() &&
-                   report.trials[it->second].status == "ok") {
-          const TrialResult& ref = report.trials[it->second];
-          r.equality = equality::classify(equality_steps(r, vocab), equality_steps(ref, vocab)).text();
-          if (const std::string err = declared_equality_error(r, r.equality); !err.empty()) {
-            r.status = "mismatch";
-            r.error = err;
-          }
-        }
+        if (plan.empty()) reference[{wl, g}] = report.trials.size();
+        const auto it = reference.find({wl, g});
+        judge_equality(r, it == reference.end() || plan.empty() ? nullptr : &report.trials[it->second],
+                       vocab);
         if (on_trial) on_trial(r);
         report.trials.push_back(std::move(r));
       }

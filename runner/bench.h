@@ -45,6 +45,11 @@ BenchReport run_bench(const BenchOptions& o,
 // Runs one spec in a child process and turns a crash, signal or timeout into a result.
 TrialResult run_trial_in_child(const TrialSpec& spec, const std::string& binary);
 
+// Sets r.equality against the reference plan's trial of the same workload and graphs mode
+// (`ref`, may be null or not ok: then nothing is judged), and turns a broken bitwise
+// declaration into status `mismatch`. A reference-plan trial is bitwise to itself.
+void judge_equality(TrialResult& r, const TrialResult* ref, size_t vocab);
+
 // Checks a trial's declared equality: a plan whose non-reference variants all declare bitwise
 // must measure bitwise. Returns the error text, empty when the declaration holds.
 std::string declared_equality_error(const TrialResult& r, const std::string& verdict);

@@ -192,17 +192,9 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
     else
       progress << "[" << index << "/" << todo.size() << "] " << p.key << " (ETA " << eta << ")\n";
     TrialResult r = run_trial_in_child(p.spec, binary);
-    if (p.spec.plan.empty()) {
-      if (r.status == "ok") r.equality = "bitwise";
-      refs[{p.spec.workload, p.spec.graphs}] = r;
-    } else if (auto it = refs.find({p.spec.workload, p.spec.graphs});
-               r.status == "ok" && it != refs.end() && it->second.status == "ok") {
-      r.equality = equality::classify(equality_steps(r, vocab), equality_steps(it->second, vocab)).text();
-      if (const std::string err = declared_equality_error(r, r.equality); !err.empty()) {
-        r.status = "mismatch";
-        r.error = err;
-      }
-    }
+    const auto it = refs.find({p.spec.workload, p.spec.graphs});
+    judge_equality(r, it == refs.end() ? nullptr : &it->second, vocab);
+    if (p.spec.plan.empty()) refs[{p.spec.workload, p.spec.graphs}] = r;
     db.add_trial(out.run_uuid, p.key, sha, to_json(r));
     ++out.ran;
     ++done_now;
