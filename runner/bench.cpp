@@ -21,6 +21,18 @@ std::string last_line(const std::string& s) {
 
 }  // namespace
 
+std::string self_binary() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+
+nlohmann::json device_info_in_child(const std::string& binary) {
+  const ChildResult c = run_child({binary, "device-info", "--json"}, "", std::chrono::seconds(120));
+  if (c.status != ChildResult::Status::exited || c.exit_code != 0) return {};
+  try {
+    return nlohmann::json::parse(c.out);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 TrialResult run_trial_in_child(const TrialSpec& spec, const std::string& binary) {
   const ChildResult c =
       run_child({binary, "trial", "--spec", "-"}, to_json(spec).dump(),
@@ -99,9 +111,7 @@ void judge_equality(TrialResult& r, const TrialResult* ref, size_t vocab) {
 
 BenchReport run_bench(const BenchOptions& o,
                       const std::function<void(const TrialResult&)>& on_trial) {
-  const std::string binary = o.child_binary.empty()
-                                 ? std::filesystem::read_symlink("/proc/self/exe").string()
-                                 : o.child_binary;
+  const std::string binary = o.child_binary.empty() ? self_binary() : o.child_binary;
   std::string dir = o.work_dir;
   std::filesystem::path tmp;
   if (dir.empty()) {

@@ -38,6 +38,14 @@ struct BenchReport {
   std::vector<GraphsRatio> ratios;
 };
 
+// This executable's path: the program child processes run by default.
+std::string self_binary();
+
+// `device-info --json` run in a child process, so the caller never holds a CUDA context (it
+// would show up as "another process on the GPU" in every trial's health). Empty when the child
+// fails (no GPU, no CUDA build).
+nlohmann::json device_info_in_child(const std::string& binary);
+
 // Runs every trial; `on_trial` sees each result as it completes (for progress output).
 BenchReport run_bench(const BenchOptions& o,
                       const std::function<void(const TrialResult&)>& on_trial = {});

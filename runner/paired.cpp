@@ -40,9 +40,7 @@ gate::Trial pooled(const std::vector<TrialResult>& rs, const PairedOptions& o,
 }  // namespace
 
 PairedOutcome run_paired(const PairedOptions& o) {
-  const std::string head = o.head_binary.empty()
-                               ? std::filesystem::read_symlink("/proc/self/exe").string()
-                               : o.head_binary;
+  const std::string head = o.head_binary.empty() ? self_binary() : o.head_binary;
   const std::string sha = file_sha256(o.model);
   const size_t vocab = size_t(LlamaModel::load(o.model)->config().vocab);
   const auto dir = std::filesystem::temp_directory_path() /

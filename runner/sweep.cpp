@@ -98,6 +98,11 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
   std::vector<Planned> todo = reference;
   for (Planned& p : shard(others, o.shard_index, o.shard_count)) todo.push_back(p);
 
+  const std::string binary = o.child_binary.empty() ? self_binary() : o.child_binary;
+  const nlohmann::json device =
+      *backend == Backend::cuda ? device_info_in_child(binary) : nlohmann::json::object();
+  for (Planned& p : todo) p.spec.peak_gbps = device.value("read_gbps", 0.0);
+
   store::Store db = store::Store::open(o.db);
   SweepOutcome out;
   if (!o.resume.empty()) {
@@ -127,23 +132,12 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
     r.command_line = prov.command_line;
     r.backend = o.backend;
     if (*backend == Backend::cuda) {
-      // Identity from the first trial's device string is not enough for pairing; the gate
-      // pairs on gpu_name and driver, filled from device-info in a child (no CUDA context here).
-      const ChildResult c = run_child({o.child_binary.empty()
-                                           ? std::filesystem::read_symlink("/proc/self/exe").string()
-                                           : o.child_binary,
-                                       "device-info", "--json"},
-                                      "", std::chrono::seconds(120));
-      try {
-        const auto j = nlohmann::json::parse(c.out);
-        r.gpu_name = j.value("name", "");
-        r.gpu_uuid = j.value("uuid", "");
-        r.gpu_sm = j.value("sm", "");
-        r.driver = j.value("driver", "");
-        r.cuda_runtime = j.value("cuda_runtime", "");
-        for (Planned& p : todo) p.spec.peak_gbps = j.value("read_gbps", 0.0);
-      } catch (const std::exception&) {
-      }
+      // The gate pairs on gpu_name and driver.
+      r.gpu_name = device.value("name", "");
+      r.gpu_uuid = device.value("uuid", "");
+      r.gpu_sm = device.value("sm", "");
+      r.driver = device.value("driver", "");
+      r.cuda_runtime = device.value("cuda_runtime", "");
     } else {
       r.gpu_name = cpu_device_name();
       r.driver = "-";
@@ -165,9 +159,6 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
       std::filesystem::path(o.db + ".logits") / out.run_uuid;
   std::filesystem::create_directories(logits_dir);
   const size_t vocab = size_t(model->config().vocab);
-  const std::string binary = o.child_binary.empty()
-                                 ? std::filesystem::read_symlink("/proc/self/exe").string()
-                                 : o.child_binary;
   const bool tty = isatty(STDERR_FILENO) && &progress == &std::cerr;
   std::map<std::pair<std::string, bool>, TrialResult> refs;
   for (const store::TrialRow& row : db.trials(out.run_uuid)) {

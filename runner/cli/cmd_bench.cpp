@@ -18,20 +18,6 @@ Backend pick_backend(const std::string& name);  // cmd_run.cpp
 
 namespace {
 
-// Device limits, measured in a child so this process never holds a CUDA context (it would
-// show up as "another process on the GPU" in every trial's health).
-nlohmann::json measure_device_in_child() {
-  const ChildResult c = run_child(
-      {std::filesystem::read_symlink("/proc/self/exe").string(), "device-info", "--json"}, "",
-      std::chrono::seconds(120));
-  if (c.status != ChildResult::Status::exited || c.exit_code != 0) return {};
-  try {
-    return nlohmann::json::parse(c.out);
-  } catch (const std::exception&) {
-    return {};
-  }
-}
-
 std::string pct(double x, int precision = 1) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(precision) << x << "%";
@@ -136,7 +122,7 @@ void add_bench(CLI::App& app, Action& run) {
       }
       nlohmann::json device;
       if (be == Backend::cuda) {
-        device = measure_device_in_child();
+        device = device_info_in_child(self_binary());
         o.peak_gbps = device.value("read_gbps", 0.0);
         std::cout << device.value("name", std::string("unknown GPU")) << ", driver "
                   << device.value("driver", std::string("?")) << ", stream read " << std::fixed

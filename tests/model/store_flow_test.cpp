@@ -30,10 +30,11 @@ class StoreFlow : public ::testing::Test {
     generate_model(model_, {.shape = "tiny", .quant = DType::q4_1, .seed = 4});
     plans_ = dir_->file("plans.txt").string();
     std::ofstream(plans_) << "rmsnorm=test_maybe_slow\nrmsnorm=cpu_lanes\n";
-    // CPU timing on a shared CI machine drifts by several percent between runs: the A/A and
-    // slowdown tests gate at 30% so that only a real (10x) slowdown can fail them.
+    // CPU timing of 0.1 ms steps on a shared 2-core CI machine drifts by tens of percent
+    // between runs under load: these flows gate at 60%, so only a real slowdown (the injected
+    // one is ~40x) can fail them, and an A/A run cannot.
     thresholds_ = dir_->file("thresholds.json").string();
-    std::ofstream(thresholds_) << R"({"version": 1, "decode_drop": 0.3, "prefill_drop": 0.3})";
+    std::ofstream(thresholds_) << R"({"version": 1, "decode_drop": 0.6, "prefill_drop": 0.6})";
   }
   static void TearDownTestSuite() { delete dir_; }
 
