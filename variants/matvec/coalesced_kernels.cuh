@@ -1,5 +1,7 @@
-// The kernel behind matvec.coalesced, matvec_pair.coalesced and matvec_residual.coalesced, for
-// q8_0, q4_0 and q4_1 rows whose byte length is a multiple of 16.
+// The kernel behind matvec*.coalesced, matvec*.coalesced_dp4a (x as int8, XB = 8: one __dp4a
+// per weight word, NMSE <= 1e-3 as matvec.dp4a) and matvec*.overlap (the same kernel launched by
+// Tuning: small launches share the SM so consecutive ones overlap under PDL), for q8_0, q4_0 and
+// q4_1 rows whose byte length is a multiple of 16.
 //
 // Weights: each warp owns groups of R rows and streams them as "pieces" (32 blocks of each of
 // its R rows: 1088 bytes per row for q8_0, 576 for q4_0, 640 for q4_1, all multiples of 16)
@@ -25,6 +27,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/dequant.cuh"
@@ -67,6 +70,9 @@ struct Job {
   int rows_total;
   int nb;              // 32-element blocks per row
   uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16
+  // matvec.overlap (Tuning below); coalesced leaves both off.
+  bool early_trigger = false;  // griddepcontrol.launch_dependents before the wait, not after
+  int l2_groups = 0;           // each warp's first l2_groups groups prefetched into L2 first
 };
 
 __device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
@@ -221,19 +227,129 @@ __device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const X
   }
 }
 
+// 8-bit x (matvec*.coalesced_dp4a): per 32-element block 32 int8 = 2 chunks of 16 bytes, chunk c
+// at slot (c + b / 4) % 2 so that the 8 lanes of a quarter-warp reading chunk c of 8 consecutive
+// blocks hit 8 distinct 16-byte bank groups; and {amax / 127, sum of the 32 q}. Rounding to
+// nearest: error <= amax / 254 per element, as matvec.dp4a (dp4a_bound.h: NMSE <= 1e-3).
+constexpr int kX8BytesPerBlock = 40;
+__device__ __forceinline__ void quantize_x8(const float* __restrict__ x, int nb, uint32_t* xq,
+                                            float2* xs) {
+  const int n4 = nb * 8;
+  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
+  for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
+    float4 v[8];
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      const int e4 = base + k * nt + tid;
+      v[k] = e4 < n4 ? __ldg(reinterpret_cast<const float4*>(x) + e4) : make_float4(0, 0, 0, 0);
+    }
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      const int e4 = base + k * nt + tid;
+      float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
+#pragma unroll
+      for (int o = 4; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(mv::kFullMask, amax, o));
+      const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
+      const int q0 = __float2int_rn(v[k].x * id), q1 = __float2int_rn(v[k].y * id);
+      const int q2 = __float2int_rn(v[k].z * id), q3 = __float2int_rn(v[k].w * id);
+      int sum = q0 + q1 + q2 + q3;
+#pragma unroll
+      for (int o = 4; o > 0; o >>= 1) sum += __shfl_xor_sync(mv::kFullMask, sum, o);
+      if (e4 < n4) {
+        const int b = e4 >> 3, part = e4 & 7;
+        auto lo = [](int q) { return static_cast<uint32_t>(q) & 0xffu; };
+        xq[b * 8 + (((part >> 2) + (b >> 2)) & 1) * 4 + (part & 3)] =
+            lo(q0) | lo(q1) << 8 | lo(q2) << 16 | lo(q3) << 24;
+        if (part == 0) xs[b] = make_float2(amax / 127.0f, static_cast<float>(sum));
+      }
+    }
+  }
+}
+
+// x words of block b at 8 bits: w[i] holds elements 4i .. 4i+3.
+struct XWords8 {
+  uint32_t w[8];
+  __device__ __forceinline__ void load(const uint32_t* xq, int b) {
+    const uint4* p = reinterpret_cast<const uint4*>(xq) + b * 2;
+    const int rot = b >> 2;
+    const uint4 c0 = p[rot & 1], c1 = p[(1 + rot) & 1];
+    w[0] = c0.x;
+    w[1] = c0.y;
+    w[2] = c0.z;
+    w[3] = c0.w;
+    w[4] = c1.x;
+    w[5] = c1.y;
+    w[6] = c1.z;
+    w[7] = c1.w;
+  }
+};
+
+// block_dot with 8-bit x: one __dp4a per 4 weights instead of two.
+template <DType T>
+__device__ __forceinline__ float block_dot8(const uint8_t* seg, int lane, const XWords8& xw,
+                                            float2 xsc, float acc) {
+  constexpr int kB = block_bytes<T>();
+  const int off = kB * lane;
+  const uint32_t* a = reinterpret_cast<const uint32_t*>(seg + (off & ~3));
+  if constexpr (T == DType::q8_0) {
+    uint32_t w[9];
+#pragma unroll
+    for (int i = 0; i < 9; ++i) w[i] = a[i];
+    const uint32_t sh = (off & 2) ? 32u : 16u;
+    const float d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
+    int s = 0;
+#pragma unroll
+    for (int i = 0; i < 8; ++i)
+      s = __dp4a(static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh)),
+                 static_cast<int>(xw.w[i]), s);
+    return __fmaf_rn(__fmul_rn(d, xsc.x), static_cast<float>(s), acc);  // |s| < 2^20: exact
+  } else {
+    uint32_t w[5];
+#pragma unroll
+    for (int i = 0; i < 5; ++i) w[i] = a[i];
+    uint32_t q[4];
+    float d, m = 0.0f;
+    if constexpr (T == DType::q4_0) {
+      const uint32_t sh = (off & 2) ? 32u : 16u;
+      d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
+#pragma unroll
+      for (int i = 0; i < 4; ++i) q[i] = __funnelshift_rc(w[i], w[i + 1], sh);
+    } else {
+      d = mv::half_bits_to_f32(w[0]);
+      m = mv::half_bits_to_f32(w[0] >> 16);
+#pragma unroll
+      for (int i = 0; i < 4; ++i) q[i] = w[i + 1];
+    }
+    int s = 0;
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+      s = __dp4a(static_cast<int>(q[i] & 0x0f0f0f0fu), static_cast<int>(xw.w[i]), s);
+      s = __dp4a(static_cast<int>((q[i] >> 4) & 0x0f0f0f0fu), static_cast<int>(xw.w[4 + i]), s);
+    }
+    const float sf = static_cast<float>(s);  // |s| <= 32 * 15 * 127: exact, so is the offset
+    if constexpr (T == DType::q4_0) {
+      return __fmaf_rn(__fmul_rn(d, xsc.x), __fsub_rn(sf, 8.0f * xsc.y), acc);
+    } else {
+      return __fmaf_rn(__fmul_rn(d, xsc.x), sf, __fmaf_rn(__fmul_rn(m, xsc.x), xsc.y, acc));
+    }
+  }
+}
+
 enum class Epilogue { store, add_residual };
 
 // Shared memory of one launch: x, then each warp's ring.
-__host__ __device__ inline size_t x_smem_bytes(int nb) {
-  return (static_cast<size_t>(nb) * kXBytesPerBlock + 15) & ~size_t{15};
+__host__ __device__ inline size_t x_smem_bytes(int nb, int x_bits = 16) {
+  return (static_cast<size_t>(nb) * (x_bits == 8 ? kX8BytesPerBlock : kXBytesPerBlock) + 15) &
+         ~size_t{15};
 }
 template <DType T, int R, int S>
 __host__ __device__ constexpr size_t ring_bytes() {
   return static_cast<size_t>(S) * R * seg_bytes<T>();
 }
 
-template <DType T, int R, int S, Epilogue E>
+template <DType T, int R, int S, Epilogue E, int XB = 16>
 __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job j) {
+  static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
   extern __shared__ __align__(16) uint8_t smem[];
   constexpr int kSeg = seg_bytes<T>();
   constexpr int kStageBytes = R * kSeg;
@@ -242,8 +358,9 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   const int warps = static_cast<int>(blockDim.x) >> 5;
   const int nb = j.nb;
   uint32_t* xq = reinterpret_cast<uint32_t*>(smem);
-  float2* xs = reinterpret_cast<float2*>(smem + static_cast<size_t>(nb) * 64);
-  uint8_t* ring = smem + x_smem_bytes(nb) + static_cast<size_t>(warp) * ring_bytes<T, R, S>();
+  float2* xs = reinterpret_cast<float2*>(smem + static_cast<size_t>(nb) * (XB == 8 ? 32 : 64));
+  uint8_t* ring =
+      smem + x_smem_bytes(nb, XB) + static_cast<size_t>(warp) * ring_bytes<T, R, S>();
 
   // Work of this warp: groups gw, gw + W, ... of R rows; each group is `pieces` pieces.
   const int pieces = (nb + kPieceBlocks - 1) / kPieceBlocks;
@@ -276,12 +393,33 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
     cp_async_commit();  // an empty group keeps the wait counts uniform
   };
 
+  // Early trigger: the next kernel may launch now. Safe by the PDL rules: its own wait returns
+  // only once this grid has completed, and this grid completes only after its own wait.
+  if (j.early_trigger) sb_grid_launch_dependents();
+  // Weights are never written by a kernel of the step: the L2 prefetch of this warp's first
+  // groups and the ring's first S - 1 pieces may start while the previous kernel still runs.
+  for (int k = 0; k < j.l2_groups; ++k) {
+    const int gk = gw + k * tw;
+    if (gk >= groups) break;
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+      const uint8_t* src = row_ptr(gk * R + r);
+      const uintptr_t first = reinterpret_cast<uintptr_t>(src) & ~uintptr_t{kL2Line - 1};
+      const uintptr_t end = reinterpret_cast<uintptr_t>(src) + j.row_bytes;
+      for (uintptr_t a = first + static_cast<uintptr_t>(lane) * kL2Line; a < end;
+           a += 32 * kL2Line)
+        sb_prefetch_l2(reinterpret_cast<const void*>(a));
+    }
+  }
 #pragma unroll
   for (int s = 0; s < S - 1; ++s) issue();
 
   sb_grid_wait();  // x and the residual may be written by the previous kernel
-  sb_grid_launch_dependents();
-  quantize_x(j.x, nb, xq, xs);
+  if (!j.early_trigger) sb_grid_launch_dependents();
+  if constexpr (XB == 8)
+    quantize_x8(j.x, nb, xq, xs);
+  else
+    quantize_x(j.x, nb, xq, xs);
   __syncthreads();
 
   float acc[R];
@@ -294,12 +432,19 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
     issue();
     const int b = p * kPieceBlocks + lane;
     if (b < nb) {
-      XWords xw;
-      xw.load(xq, b);
       const float2 xsc = xs[b];
       const uint8_t* st = ring + slot * kStageBytes;
+      if constexpr (XB == 8) {
+        XWords8 xw;
+        xw.load(xq, b);
 #pragma unroll
-      for (int r = 0; r < R; ++r) acc[r] = block_dot<T>(st + r * kSeg, lane, xw, xsc, acc[r]);
+        for (int r = 0; r < R; ++r) acc[r] = block_dot8<T>(st + r * kSeg, lane, xw, xsc, acc[r]);
+      } else {
+        XWords xw;
+        xw.load(xq, b);
+#pragma unroll
+        for (int r = 0; r < R; ++r) acc[r] = block_dot<T>(st + r * kSeg, lane, xw, xsc, acc[r]);
+      }
     }
     if (++slot == S) slot = 0;
     if (++p == pieces) {  // group done: warp sums, lane r stores row g * R + r
@@ -338,7 +483,8 @@ inline std::optional<std::string> applies(DType t, int64_t cols) {
 
 struct DeviceLimits {
   int sms = 0;
-  int smem_optin = 0;
+  int smem_optin = 0;   // per block
+  int smem_per_sm = 0;  // the whole SM, blocks' reserved bytes included
 };
 // Of the current device, queried once (one device per process).
 inline const DeviceLimits& device_limits() {
@@ -349,29 +495,56 @@ inline const DeviceLimits& device_limits() {
     SB_CUDA_CHECK(cudaDeviceGetAttribute(&l.sms, cudaDevAttrMultiProcessorCount, dev));
     SB_CUDA_CHECK(
         cudaDeviceGetAttribute(&l.smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
+    SB_CUDA_CHECK(
+        cudaDeviceGetAttribute(&l.smem_per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
     return l;
   }();
   return d;
 }
 
+// How a launch is shaped. coalesced: the defaults (one block per SM holding all of its shared
+// memory, as many blocks as fit). overlap: `share` > 1 keeps each block to 1/share of the SM's
+// shared memory and the grid to one block per SM, so that the next launch's blocks fit beside
+// this one's and stream their first weights (ring and L2 prefetch) under its tail.
+struct Tuning {
+  int64_t warps = 16;          // warps per block (fewer for small matrices)
+  int64_t rows = 2;            // rows per warp group, 1 or 2
+  int64_t share = 1;           // launches sharing one SM's shared memory (1 = all of it)
+  bool early_trigger = false;  // Job::early_trigger
+  int64_t l2_groups = 0;       // Job::l2_groups
+  // Launches with more weight bytes than this run as coalesced (share 1, full_warps warps,
+  // no early trigger, no L2 prefetch): big matrices need every byte of ring in flight.
+  int64_t share_max_bytes = 0;  // 0: no limit
+  int64_t full_warps = 16;
+};
+
 // Launches over j.rows_total rows: `warps` warps per block, rows_per_warp rows per group. Both
 // shrink for small matrices so that the grid still covers every SM.
-template <DType T, Epilogue E>
-void launch(const Job& j, int64_t warps_param, int64_t rows_param, const LaunchCtx& ctx,
-            const char* what) {
-  if (j.rows_total <= 0) return;
+template <DType T, Epilogue E, int XB = 16>
+void launch(const Job& job, const Tuning& tu, const LaunchCtx& ctx, const char* what) {
+  if (job.rows_total <= 0) return;
+  const bool big = tu.share_max_bytes > 0 &&
+                   double(job.rows_total) * double(job.row_bytes) > double(tu.share_max_bytes);
+  Job j = job;
+  j.early_trigger = tu.early_trigger && !big;
+  j.l2_groups = big ? 0 : static_cast<int>(std::clamp<int64_t>(tu.l2_groups, 0, 64));
   const DeviceLimits& dl = device_limits();
-  int warps = static_cast<int>(std::clamp<int64_t>(warps_param, 1, kMaxWarps));
-  int rpw = rows_param >= 2 ? 2 : 1;
+  const int share = big ? 1 : static_cast<int>(std::clamp<int64_t>(tu.share, 1, 4));
+  // Per block: 1 KB of each block's shared memory is reserved by the system.
+  const size_t budget =
+      share == 1 ? size_t(dl.smem_optin)
+                 : std::min(size_t(dl.smem_optin), size_t(dl.smem_per_sm / share) - 1024);
+  int warps = static_cast<int>(std::clamp<int64_t>(big ? tu.full_warps : tu.warps, 1, kMaxWarps));
+  int rpw = tu.rows >= 2 ? 2 : 1;
   // Fewer rows per group while the groups would fill less than half of one wave of warps.
   while (rpw > 1 && 2 * ((j.rows_total + rpw - 1) / rpw) < static_cast<int64_t>(dl.sms) * warps)
     rpw /= 2;
   const int groups = (j.rows_total + rpw - 1) / rpw;
   warps = std::max(1, std::min(warps, (groups + dl.sms - 1) / dl.sms));
-  const size_t xb = x_smem_bytes(j.nb);
+  const size_t xb = x_smem_bytes(j.nb, XB);
   auto go = [&](auto rc, auto sc) {
     constexpr int R = decltype(rc)::value, S = decltype(sc)::value;
-    auto* kernel = coalesced_kernel<T, R, S, E>;
+    auto* kernel = coalesced_kernel<T, R, S, E, XB>;
     static const bool attr_set = [&] {  // once per instantiation; not a stream operation
       SB_CUDA_CHECK(
           cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dl.smem_optin));
@@ -379,21 +552,22 @@ void launch(const Job& j, int64_t warps_param, int64_t rows_param, const LaunchC
     }();
     (void)attr_set;
     int w = warps;
-    while (w > 1 && xb + w * ring_bytes<T, R, S>() > static_cast<size_t>(dl.smem_optin)) --w;
+    while (w > 1 && xb + w * ring_bytes<T, R, S>() > budget) --w;
     const size_t smem = xb + w * ring_bytes<T, R, S>();
-    if (smem > static_cast<size_t>(dl.smem_optin))
+    if (smem > budget)
       throw std::invalid_argument(std::string(what) + ": needs " + std::to_string(smem) +
                                   " bytes of shared memory");
     int per_sm = 0;
     SB_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, w * 32, smem));
     const int need = ((j.rows_total + R - 1) / R + w - 1) / w;
-    const int grid = std::max(1, std::min(need, std::max(1, per_sm) * dl.sms));
+    const int per_sm_used = share == 1 ? std::max(1, per_sm) : 1;
+    const int grid = std::max(1, std::min(need, per_sm_used * dl.sms));
     launch_kernel(what, kernel, dim3(grid), dim3(w * 32), smem, ctx, j);
   };
   // The deepest ring (most bytes in flight) that fits beside x for `warps` warps.
   auto with_stages = [&](auto rc) {
     constexpr int R = decltype(rc)::value;
-    const auto fits = [&](size_t ring) { return xb + warps * ring <= size_t(dl.smem_optin); };
+    const auto fits = [&](size_t ring) { return xb + warps * ring <= budget; };
     if (fits(ring_bytes<T, R, 8>()))
       go(rc, std::integral_constant<int, 8>{});
     else if (fits(ring_bytes<T, R, 6>()))
@@ -405,6 +579,43 @@ void launch(const Job& j, int64_t warps_param, int64_t rows_param, const LaunchC
     with_stages(std::integral_constant<int, 2>{});
   else
     with_stages(std::integral_constant<int, 1>{});
+}
+
+// matvec*.coalesced: all of the SM's shared memory, trigger after the wait, no L2 prefetch.
+template <DType T, Epilogue E>
+void launch(const Job& j, int64_t warps_param, int64_t rows_param, const LaunchCtx& ctx,
+            const char* what) {
+  Tuning tu;
+  tu.warps = warps_param;
+  tu.rows = rows_param;
+  launch<T, E>(j, tu, ctx, what);
+}
+
+// The parameters of matvec*.overlap, and the Tuning they give.
+inline std::vector<ParamSpec> overlap_params() {
+  return {{.name = "warps", .min = 1, .max = kMaxWarps, .def = 8,
+           .doc = "warps per thread block (fewer for small matrices)"},
+          {.name = "rows_per_warp", .min = 1, .max = 2, .def = 2,
+           .doc = "rows per warp group, 1 or 2 (1 for small matrices)"},
+          {.name = "share", .min = 1, .max = 4, .def = 2,
+           .doc = "launches that may share one SM: each block takes 1/share of its shared "
+                  "memory and the grid one block per SM (1: all of it, as coalesced)"},
+          {.name = "early_trigger", .min = 0, .max = 1, .def = 0,
+           .doc = "1: let the next kernel launch before this one's griddepcontrol.wait"},
+          {.name = "l2_groups", .min = 0, .max = 16, .def = 0,
+           .doc = "row groups per warp prefetched into L2 before the wait"},
+          {.name = "share_max_mb", .min = 0, .max = 4096, .def = 8,
+           .doc = "launches over more weight MB than this run as coalesced (0: no limit)"}};
+}
+inline Tuning overlap_tuning(const LaunchCtx& ctx) {
+  Tuning tu;
+  tu.warps = ctx.param("warps");
+  tu.rows = ctx.param("rows_per_warp");
+  tu.share = ctx.param("share");
+  tu.early_trigger = ctx.param("early_trigger") != 0;
+  tu.l2_groups = ctx.param("l2_groups");
+  tu.share_max_bytes = ctx.param("share_max_mb") << 20;
+  return tu;
 }
 
 // Calls f(std::integral_constant<DType, T>{}) for q8_0, q4_0, q4_1.
