@@ -2,6 +2,7 @@
 // database: create, upgrade in place, or refuse without touching the file.
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <string>
 
 #include "baselines/db.h"
@@ -197,6 +198,20 @@ Store Store::open(const std::string& path) {
     txn.commit();
     version = kLatest;
   }
+  return Store(path, std::move(conn), version);
+}
+
+Store Store::open_read_only(const std::string& path) {
+  if (path.empty()) throw Error("(empty path): no database path given");
+  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+  db::Conn conn = db::open(path, true);
+  int64_t tables = 0;
+  const int version = read_version(conn.get(), path, &tables);
+  if (version > kLatest) refuse_newer(path, version);
+  if (version == 0)
+    throw Error(path + (tables > 0 ? ": not a swapbench database (it has tables but no schema "
+                                     "version)"
+                                   : ": not a swapbench database (empty)"));
   return Store(path, std::move(conn), version);
 }
 

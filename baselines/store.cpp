@@ -356,20 +356,38 @@ void Store::add_gate_decision(const std::string& baseline, const std::string& ru
   txn.commit();
 }
 
-std::vector<GateDecision> Store::gate_decisions(const std::string& run_uuid) const {
-  db::Stmt s(db(), path_,
-             "SELECT id, baseline, coalesce(baseline_run_uuid, ''), run_uuid, decided_at, "
-             "thresholds_json, verdict, exit_code, details_json FROM gate_decisions "
-             "WHERE run_uuid = ? ORDER BY decided_at, id");
-  s.bind_all(run_uuid);
+namespace {
+
+std::vector<GateDecision> read_gate_decisions(db::Stmt& s, const std::string& path) {
   std::vector<GateDecision> out;
   while (s.step()) {
     out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4),
-                   internal::parse_json(path_, s.text(5), "gate thresholds"), s.text(6),
+                   internal::parse_json(path, s.text(5), "gate thresholds"), s.text(6),
                    static_cast<int>(s.i64(7)),
-                   internal::parse_json(path_, s.text(8), "gate details")});
+                   internal::parse_json(path, s.text(8), "gate details")});
   }
   return out;
+}
+
+constexpr const char* kGateColumns =
+    "SELECT id, baseline, coalesce(baseline_run_uuid, ''), run_uuid, decided_at, "
+    "thresholds_json, verdict, exit_code, details_json FROM gate_decisions ";
+
+}  // namespace
+
+std::vector<GateDecision> Store::gate_decisions(const std::string& run_uuid) const {
+  if (version_ < 2) return {};  // a read-only older file has no gate_decisions table
+  const std::string sql = std::string(kGateColumns) + "WHERE run_uuid = ? ORDER BY decided_at, id";
+  db::Stmt s(db(), path_, sql.c_str());
+  s.bind_all(run_uuid);
+  return read_gate_decisions(s, path_);
+}
+
+std::vector<GateDecision> Store::all_gate_decisions() const {
+  if (version_ < 2) return {};
+  const std::string sql = std::string(kGateColumns) + "ORDER BY decided_at, id";
+  db::Stmt s(db(), path_, sql.c_str());
+  return read_gate_decisions(s, path_);
 }
 
 }  // namespace swapbench::store

@@ -75,6 +75,10 @@ class Store {
   // schema, a file that is not a database, or a database that is not swapbench's, leaving the
   // file untouched. Throws Error.
   static Store open(const std::string& path);
+  // Opens an existing database for reading only: never creates, upgrades or writes the file (an
+  // older schema is read as it is: its missing tables read as empty). Refuses what open refuses,
+  // and a missing file. Writing through it throws Error. For reports.
+  static Store open_read_only(const std::string& path);
   static int latest_version();  // schema version this build writes
 
   int version() const { return version_; }
@@ -114,6 +118,7 @@ class Store {
                          const nlohmann::json& thresholds, const std::string& verdict,
                          int exit_code, const nlohmann::json& details);
   std::vector<GateDecision> gate_decisions(const std::string& run_uuid) const;
+  std::vector<GateDecision> all_gate_decisions() const;  // every run's, oldest first
 
   // Maintenance.
   // Copies every input into output (created when missing). Idempotent: runs are keyed by UUID

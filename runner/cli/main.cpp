@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::add_gate(app, run);
   cli::add_baseline(app, run);
   cli::add_db(app, run);
+  cli::add_report(app, run);
   swapbench::record_command_line(argc, argv);
   try {
     app.parse(argc, argv);
