@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages swapbench builds and tests with, when they are missing, and says
-# what it did. Needs root or sudo for apt-get. Python's `gguf` (for the writer cross-check test)
+# what it did. Needs root or sudo for apt-get. chromium is for the `browser` tests of the HTML
+# report (headless, pages loaded from disk). Python's `gguf` (for the writer cross-check test)
 # is installed with pip when pip is there.
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config libsqlite3-dev nlohmann-json3-dev libcli11-dev
-          libgtest-dev libbenchmark-dev python3 python3-pip unzip ca-certificates)
+          libgtest-dev libbenchmark-dev python3 python3-pip unzip ca-certificates chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
