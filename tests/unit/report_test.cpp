@@ -1,0 +1,110 @@
+// The report library on hand-made databases: escaping, the CSP hash (SHA-256 test vectors),
+// the divergence page naming the first differing step and, from taps, slot and layer, and
+// the empty database.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "baselines/store.h"
+#include "reports/html.h"
+#include "reports/sha256.h"
+#include "reports/site.h"
+#include "support/test_support.h"
+
+namespace swapbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& p) {
+  const auto b = test::read_bytes(p);
+  return {b.begin(), b.end()};
+}
+
+nlohmann::json tap(int step, int layer, const char* site, const char* slot, const char* variant,
+                   const char* hash, double sum) {
+  return {step, layer, site, slot, variant, hash, sum, sum * sum, 1.0, 0};
+}
+
+nlohmann::json trial(const std::string& plan, const std::string& equality,
+                     const std::vector<std::string>& fingerprints, const nlohmann::json& taps) {
+  return {{"spec", {{"plan", plan}, {"workload", "tg3"}, {"graphs", false}, {"backend", "cpu"}}},
+          {"status", "ok"},
+          {"equality", equality},
+          {"samples_ms", {1.0, 1.1, 0.9}},
+          {"summary", {{"n", 3}, {"median_ms", 1.0}, {"ci_lo_ms", 0.9}, {"ci_hi_ms", 1.1}}},
+          {"tokens_per_second", 1000.0},
+          {"fingerprints", fingerprints},
+          {"taps", taps}};
+}
+
+TEST(ReportHtml, EscapesEveryMarkupCharacter) {
+  EXPECT_EQ(report::esc("<a href=\"x\" onerror='y'>&</a>"),
+            "&lt;a href=&quot;x&quot; onerror=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+  EXPECT_EQ(report::esc("rmsnorm=cpu_lanes"), "rmsnorm=cpu_lanes");
+}
+
+TEST(ReportHtml, Sha256MatchesTheFipsVectorsSoTheCspHashIsRight) {
+  const auto a = report::sha256("abc");
+  EXPECT_EQ(report::base64(a.data(), a.size()), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+  const auto e = report::sha256("");
+  EXPECT_EQ(report::base64(e.data(), e.size()), "47DEQpj8HBSa+/TimW+5JCeuQeRkm5NMpJWZG7hSuFU=");
+  const auto two = report::sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
+  EXPECT_EQ(report::base64(two.data(), two.size()), "JI1qYdIGOLjlwCaTDD5gOaM85Flk/yFn9uzt1BnbBsE=");
+}
+
+TEST(ReportDivergence, NamesTheFirstDifferingStepAndFromTapsTheSlotAndLayer) {
+  test::TempDir dir;
+  const std::string path = dir.file("t.db").string();
+  {
+    store::Store db = store::Store::open(path);
+    store::RunInfo run;
+    run.uuid = db.new_uuid();
+    run.tag = "unit";
+    db.begin_run(run);
+    const nlohmann::json ref_taps = {tap(0, 0, "attn_norm", "rmsnorm", "cpu_ref", "11", 1.0),
+                                     tap(1, 0, "attn_norm", "rmsnorm", "cpu_ref", "12", 2.0),
+                                     tap(1, 1, "attn_norm", "rmsnorm", "cpu_ref", "13", 3.0)};
+    const nlohmann::json taps = {tap(0, 0, "attn_norm", "rmsnorm", "cpu_lanes", "11", 1.0),
+                                 tap(1, 0, "attn_norm", "rmsnorm", "cpu_lanes", "99", 2.5),
+                                 tap(1, 1, "attn_norm", "rmsnorm", "cpu_lanes", "98", 3.5)};
+    db.add_trial(run.uuid, "", "", trial("", "bitwise", {"aa", "bb", "cc"}, ref_taps));
+    db.add_trial(run.uuid, "", "", trial("rmsnorm=cpu_lanes", "nmse<=1e-9", {"aa", "bx", "cx"}, taps));
+    db.add_trial(run.uuid, "", "", trial("rope=x", "top1", {"ax", "bx", "cx"}, nlohmann::json::array()));
+    db.finish_run(run.uuid, "complete");
+  }
+  const store::Store db = store::Store::open_read_only(path);
+  const report::Written w = report::write_site(db, dir.path() / "site");
+  const std::string with_taps = slurp(dir.path() / "site" / report::divergence_file(2));
+  EXPECT_NE(with_taps.find("First step whose logits differ: <b>step 1</b>"), std::string::npos);
+  EXPECT_NE(with_taps.find("<b>step 1, layer 0, attn_norm (rmsnorm)</b>"), std::string::npos)
+      << with_taps;
+  const std::string no_taps = slurp(dir.path() / "site" / report::divergence_file(3));
+  EXPECT_NE(no_taps.find("<b>step 0</b>"), std::string::npos);
+  EXPECT_NE(no_taps.find("No taps were recorded for this trial"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.path() / "site" / report::divergence_file(1))) << "bitwise";
+  EXPECT_NE(slurp(w.summary).find("`rope=x`"), std::string::npos);
+}
+
+TEST(ReportLibrary, AnEmptyDatabaseGivesAnIndexThatSaysSo) {
+  test::TempDir dir;
+  const std::string path = dir.file("empty.db").string();
+  store::Store::open(path);
+  const report::Written w = report::write_site(store::Store::open_read_only(path), dir.path() / "s");
+  EXPECT_NE(slurp(w.index).find("No runs yet"), std::string::npos);
+  EXPECT_NE(slurp(w.summary).find("No runs"), std::string::npos);
+}
+
+TEST(ReportLibrary, ReadOnlyStoreRefusesToWrite) {
+  test::TempDir dir;
+  const std::string path = dir.file("ro.db").string();
+  store::Store::open(path);
+  store::Store ro = store::Store::open_read_only(path);
+  store::RunInfo run;
+  run.uuid = ro.new_uuid();
+  EXPECT_THROW(ro.begin_run(run), store::Error);
+}
+
+}  // namespace
+}  // namespace swapbench
