@@ -1,6 +1,7 @@
 // Gates: the list of gate decisions, and per decision what the gate saw (its stored details:
 // each pair's tok/s, change, p-value, threshold and verdict; graphs ratios; equality and status
 // findings), then every trial of the two runs side by side by pairing key.
+#include <cstdio>
 #include <map>
 
 #include "reports/html.h"
@@ -23,6 +24,13 @@ bool flag(const nlohmann::json& j, const char* key) {
 }
 std::string text(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+// Two significant digits: gates see p-values from 0.5 down to 1e-40.
+std::string p_value(double p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", p);
+  return buf;
 }
 
 std::string finding_verdict(const nlohmann::json& f) {
@@ -49,7 +57,7 @@ std::string findings_table(const nlohmann::json& details) {
               cell(speed || ratio, num(f, "candidate_tps"), fixed(num(f, "candidate_tps"), 1)) +
               cell(speed, num(f, "change"), percent_change(num(f, "change"))) +
               cell(ratio, num(f, "ratio"), fixed(num(f, "ratio"), 2) + "×") +
-              cell(speed, num(f, "p_value"), fixed(num(f, "p_value"), 4)) +
+              cell(speed, num(f, "p_value"), p_value(num(f, "p_value"))) +
               cell(speed || ratio, num(f, "threshold"), fixed(num(f, "threshold"), 3)) + "<td>" +
               finding_verdict(f) + "</td><td class=\"note\">" + esc(text(f, "detail")) + "</td></tr>\n";
     }

@@ -31,7 +31,8 @@ std::string provenance(const Run& run) {
 }
 
 std::string health_cell(const Trial& t) {
-  if (!t.health_sampled) return "<td class=\"health\">not sampled</td>";
+  if (!t.health_sampled)
+    return "<td class=\"health note\" title=\"no host-health sampling (CPU backend)\">–</td>";
   if (t.healthy) return "<td class=\"health\">" + std::string("<span class=\"badge b-good\">healthy</span>") + "</td>";
   std::string ev;
   for (const std::string& e : t.evidence) ev += (ev.empty() ? "" : "; ") + e;
@@ -43,7 +44,7 @@ std::string breakdown(const Trial& t) {
   std::vector<svg::Segment> segs;
   for (const SlotTime& s : t.slots) segs.push_back({s.slot + ": " + s.variant, s.slot, s.ms});
   if (segs.empty()) return "<td class=\"note\">not profiled</td>";
-  return "<td>" + svg::stacked_bar(segs, 260) + "</td>";
+  return "<td>" + svg::stacked_bar(segs, 220) + "</td>";
 }
 
 std::string trial_rows(const Run& run, const Trial* best) {

@@ -49,7 +49,9 @@ std::string colour(const std::string& key) {
   // Known slot families get distinct fixed colours, so a slot looks the same on every page;
   // other keys hash into the rest of the palette.
   static const std::pair<const char*, const char*> kFixed[] = {
-      {"matvec_pair", "#f28e2b"}, {"matvec_residual", "#edc948"}, {"matvec", "#4e79a7"},
+      {"matvec_pair", "#f28e2b"}, {"matvec_residual", "#edc948"}, {"matvec.q8_0", "#a0cbe8"},
+      {"matvec.f16", "#499894"},  {"matvec.bf16", "#499894"},    {"matvec.f32", "#79706e"},
+      {"matvec", "#4e79a7"},
       {"attn", "#e15759"},        {"rmsnorm", "#59a14f"},        {"rope", "#b07aa1"},
       {"swiglu", "#76b7b2"},      {"embed", "#9c755f"},          {"argmax", "#bab0ac"},
       {"moe", "#ff9da7"},         {"gdn", "#86bcb6"}};
@@ -125,7 +127,8 @@ std::string stacked_bar(const std::vector<Segment>& segments, int width) {
 std::string trend_chart(const std::vector<Point>& points, const std::string& unit) {
   const int left = 64, right = 20, top = 14, plot_h = 180, bottom = 44;
   const int step = 70;
-  const int w = left + right + std::max(1, static_cast<int>(points.size()) - 1) * step + 40;
+  const int w =
+      std::max(440, left + right + std::max(1, static_cast<int>(points.size()) - 1) * step + 40);
   const int h = top + plot_h + bottom;
   double lo = 1e300, hi = 0;
   for (const Point& p : points) {
