@@ -14,16 +14,24 @@ namespace {
 
 constexpr const char* kStyle = R"CSS(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2330;background:#fafbfc}
-nav{background:#1d2330;padding:8px 20px}nav a{color:#e6e9ef;margin-right:18px;text-decoration:none;font-weight:600}
-main{padding:16px 24px;max-width:1400px}h1{font-size:22px;margin:8px 0 4px}h2{font-size:17px;margin:22px 0 8px}
-.meta{color:#5b6478;margin:0 0 12px}table{border-collapse:collapse;background:#fff;margin:6px 0 14px}
+nav{background:#1d2330;padding:8px 20px}
+nav a{color:#e6e9ef;margin-right:18px;text-decoration:none;font-weight:600}
+main{padding:16px 24px;max-width:1400px}h1{font-size:22px;margin:8px 0 4px}
+h2{font-size:17px;margin:22px 0 8px}
+.meta{color:#5b6478;margin:0 0 12px}
+table{border-collapse:collapse;background:#fff;margin:6px 0 14px}
 th,td{border:1px solid #dde1e8;padding:4px 8px;text-align:left;vertical-align:middle}
-th{background:#eef1f6;cursor:pointer;user-select:none;white-space:nowrap}th.num,td.num{text-align:right}
-td.num{font-variant-numeric:tabular-nums;white-space:nowrap}tr.best td{background:#e8f7ec}tr.best td:first-child{border-left:4px solid #1f9d55}
+th{background:#eef1f6;cursor:pointer;user-select:none;white-space:nowrap}
+th.num,td.num{text-align:right}
+td.num{font-variant-numeric:tabular-nums;white-space:nowrap}tr.best td{background:#e8f7ec}
+tr.best td:first-child{border-left:4px solid #1f9d55}
 .badge{display:inline-block;white-space:nowrap;padding:1px 7px;border-radius:9px;font-size:12px;font-weight:600;color:#fff;background:#8a93a6}
-.b-good{background:#1f9d55}.b-close{background:#3c7dd9}.b-warn{background:#d68a00}.b-bad{background:#d0342c}
-.filter{margin:4px 0;padding:3px 6px;width:280px}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
-.note{color:#5b6478;font-size:13px}.pos{color:#1f7a45}.neg{color:#b3261e}svg{display:block;margin:4px 0}
+.b-good{background:#1f9d55}.b-close{background:#3c7dd9}.b-warn{background:#d68a00}
+.b-bad{background:#d0342c}
+.filter{margin:4px 0;padding:3px 6px;width:280px}
+code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
+.note{color:#5b6478;font-size:13px}.pos{color:#1f7a45}.neg{color:#b3261e}
+svg{display:block;margin:4px 0}
 .legend span{margin-right:14px}.sw{display:inline-block;width:10px;height:10px;margin-right:4px}
 )CSS";
 
@@ -60,8 +68,8 @@ std::string badge(const std::string& cls, const std::string& text) {
 std::string safe_name(const std::string& s) {
   std::string out;
   for (char c : s)
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c
-                                                                                             : '_';
+    out +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
   return out.empty() ? "_" : out;
 }
 
@@ -72,12 +80,23 @@ std::string esc(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -106,9 +125,7 @@ std::string exact(double v) {
 
 std::string run_file(const std::string& uuid) { return "run-" + safe_name(uuid) + ".html"; }
 std::string slot_file(const std::string& slot) { return "slot-" + safe_name(slot) + ".html"; }
-std::string compare_file(int64_t gate_id) {
-  return "compare-" + std::to_string(gate_id) + ".html";
-}
+std::string compare_file(int64_t gate_id) { return "compare-" + std::to_string(gate_id) + ".html"; }
 std::string divergence_file(int64_t trial_id) {
   return "divergence-" + std::to_string(trial_id) + ".html";
 }

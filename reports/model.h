@@ -26,8 +26,8 @@ struct Trial {
   std::string key, plan, workload, status, error, equality, model_sha256, stop_reason;
   std::string model;  // the model's description (e.g. "tiny"), else its sha256 prefix
   bool graphs = true;
-  double tps = 0;                   // the tokens_per_second column
-  double tps_lo = 0, tps_hi = 0;    // 1000 / ci_hi_ms, 1000 / ci_lo_ms (0 when no summary)
+  double tps = 0;                 // the tokens_per_second column
+  double tps_lo = 0, tps_hi = 0;  // 1000 / ci_hi_ms, 1000 / ci_lo_ms (0 when no summary)
   double median_ms = 0, ci_lo_ms = 0, ci_hi_ms = 0;
   int64_t n_samples = 0, reps = 0;
   bool health_sampled = false, healthy = true;
@@ -60,7 +60,7 @@ struct Run {
 
 struct Site {
   std::string db_path;
-  std::vector<Run> runs;  // newest first
+  std::vector<Run> runs;                                                    // newest first
   std::map<std::string, std::vector<store::BaselinePromotion>> promotions;  // oldest first
   std::vector<store::GateDecision> gates;                                   // oldest first
   const Run* run(const std::string& uuid) const;

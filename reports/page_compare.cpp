@@ -59,7 +59,8 @@ std::string findings_table(const nlohmann::json& details) {
               cell(ratio, num(f, "ratio"), fixed(num(f, "ratio"), 2) + "×") +
               cell(speed, num(f, "p_value"), p_value(num(f, "p_value"))) +
               cell(speed || ratio, num(f, "threshold"), fixed(num(f, "threshold"), 3)) + "<td>" +
-              finding_verdict(f) + "</td><td class=\"note\">" + esc(text(f, "detail")) + "</td></tr>\n";
+              finding_verdict(f) + "</td><td class=\"note\">" + esc(text(f, "detail")) +
+              "</td></tr>\n";
     }
   return table("findings",
                th("pair") + th("kind") + th("baseline tok/s", true) + th("candidate tok/s", true) +
@@ -77,7 +78,8 @@ std::string side_by_side(const Run* a, const Run* b) {
   for (const auto& [key, p] : keys) {
     const auto& [ta, tb] = p;
     auto tps = [](const Trial* t) {
-      return t ? td_num(t->tps, fixed(t->tps, 1)) : std::string("<td class=\"num\" data-v=\"0\">–</td>");
+      return t ? td_num(t->tps, fixed(t->tps, 1))
+               : std::string("<td class=\"num\" data-v=\"0\">–</td>");
     };
     std::string change = "<td class=\"num\" data-v=\"0\">–</td>";
     if (ta && tb && ta->tps > 0 && tb->tps > 0) {
@@ -85,10 +87,12 @@ std::string side_by_side(const Run* a, const Run* b) {
       change = td_num(c, percent_change(c), c >= 0 ? "pos" : "neg");
     }
     rows += "<tr><td class=\"mono\">" + esc(key) + "</td>" + tps(ta) + tps(tb) + change + "<td>" +
-            (tb ? equality_badge(tb->equality) + " " + status_badge(tb->status) : "") + "</td></tr>\n";
+            (tb ? equality_badge(tb->equality) + " " + status_badge(tb->status) : "") +
+            "</td></tr>\n";
   }
-  return table("pairs", th("trial key") + th("A tok/s", true) + th("B tok/s", true) +
-                            th("B vs A", true) + th("B equality, status"),
+  return table("pairs",
+               th("trial key") + th("A tok/s", true) + th("B tok/s", true) + th("B vs A", true) +
+                   th("B equality, status"),
                rows);
 }
 
@@ -104,13 +108,15 @@ std::string compare_index_page(const Site& site) {
             "</td>" + td_num(num(g.details, "paired"), fixed(num(g.details, "paired"), 0)) +
             "<td class=\"note\">" + esc(text(g.details, "summary")) + "</td></tr>\n";
   }
-  std::string body = "<h1>Gate decisions</h1><p class=\"meta\">Newest first. Each compares a "
-                     "run (B) against a baseline's run at the time (A).</p>";
+  std::string body =
+      "<h1>Gate decisions</h1><p class=\"meta\">Newest first. Each compares a "
+      "run (B) against a baseline's run at the time (A).</p>";
   if (site.gates.empty()) body += "<p>No gate has been run yet: <code>swapbench gate</code>.</p>";
-  return page("Gates", body + table("gates", th("decided") + th("baseline") + th("A: baseline run") +
-                                                  th("B: judged run") + th("verdict") +
-                                                  th("pairs", true) + th("summary"),
-                                              rows));
+  return page("Gates", body + table("gates",
+                                    th("decided") + th("baseline") + th("A: baseline run") +
+                                        th("B: judged run") + th("verdict") + th("pairs", true) +
+                                        th("summary"),
+                                    rows));
 }
 
 std::string compare_page(const Site& site, const store::GateDecision& g) {

@@ -33,8 +33,8 @@ std::string taps_section(const Trial& t, const Trial& ref) {
              "after the recorded steps.</p>";
     return "<p class=\"first-tap\">First differing slot output: <b>step " +
            std::to_string(d->a.step) + ", " +
-           (d->a.layer >= 0 ? "layer " + std::to_string(d->a.layer) : std::string("head")) +
-           ", " + esc(d->a.site) + " (" + esc(d->a.slot) + ")</b>: relative change of the sum " +
+           (d->a.layer >= 0 ? "layer " + std::to_string(d->a.layer) : std::string("head")) + ", " +
+           esc(d->a.site) + " (" + esc(d->a.slot) + ")</b>: relative change of the sum " +
            fixed(d->rel_sum, 6) + ", of the norm " + fixed(d->rel_norm, 6) + ".</p>" +
            table("taps",
                  th("trial") + th("step", true) + th("layer") + th("site") + th("slot") +
@@ -56,8 +56,10 @@ std::string divergence_page(const Site& site, const Run& run, const Trial& t) {
                      esc(t.workload) + " · graphs " + t.mode() + " · equality " +
                      equality_badge(t.equality) + " " + status_badge(t.status) + "</p>";
   if (!t.error.empty()) body += "<p class=\"note\">" + esc(t.error) + "</p>";
-  if (!ref) return page("Divergence", body + "<p>No reference-plan trial of the same workload "
-                                              "and graphs mode in this run.</p>");
+  if (!ref)
+    return page("Divergence", body +
+                                  "<p>No reference-plan trial of the same workload "
+                                  "and graphs mode in this run.</p>");
   const size_t n = std::min(t.fingerprints.size(), ref->fingerprints.size());
   size_t first = n;
   std::string rows;
@@ -65,10 +67,10 @@ std::string divergence_page(const Site& site, const Run& run, const Trial& t) {
     const bool same = t.fingerprints[i] == ref->fingerprints[i];
     if (!same && first == n) first = i;
     rows += "<tr" + std::string(same ? "" : " class=\"differs\"") + ">" +
-            td_num(double(i), std::to_string(i)) + "<td class=\"mono\">" +
-            esc(t.fingerprints[i]) + "</td><td class=\"mono\">" + esc(ref->fingerprints[i]) +
-            "</td><td>" + (same ? "<span class=\"badge b-good\">same</span>"
-                                : "<span class=\"badge b-bad\">differs</span>") +
+            td_num(double(i), std::to_string(i)) + "<td class=\"mono\">" + esc(t.fingerprints[i]) +
+            "</td><td class=\"mono\">" + esc(ref->fingerprints[i]) + "</td><td>" +
+            (same ? "<span class=\"badge b-good\">same</span>"
+                  : "<span class=\"badge b-bad\">differs</span>") +
             "</td></tr>\n";
   }
   body += "<h2>Logits, step by step</h2>";

@@ -18,22 +18,23 @@ std::string index_page(const Site& site) {
     std::string baselines;
     for (const auto& [name, history] : site.promotions)
       for (const store::BaselinePromotion& p : history)
-        if (p.run_uuid == r.uuid) baselines += " <span class=\"badge b-close\">" + esc(name) + "</span>";
+        if (p.run_uuid == r.uuid)
+          baselines += " <span class=\"badge b-close\">" + esc(name) + "</span>";
     const size_t failures = run.failures();
-    rows += "<tr data-run=\"" + esc(r.uuid) + "\"><td>" + run_link(run) + baselines + "</td><td>" +
-            esc(r.tag) + "</td><td>" + esc(device_label(r)) + "</td><td>" + esc(run.model_description) +
-            "</td><td>" + commit_html(r) + "</td>" +
-            td_num(double(run.trials.size()), std::to_string(run.trials.size()), "trials") +
-            td_num(double(failures), std::to_string(failures), failures ? "failures neg" : "failures") +
-            "<td>" + esc(r.status) + "</td><td>" + gate + "</td></tr>\n";
+    rows +=
+        "<tr data-run=\"" + esc(r.uuid) + "\"><td>" + run_link(run) + baselines + "</td><td>" +
+        esc(r.tag) + "</td><td>" + esc(device_label(r)) + "</td><td>" + esc(run.model_description) +
+        "</td><td>" + commit_html(r) + "</td>" +
+        td_num(double(run.trials.size()), std::to_string(run.trials.size()), "trials") +
+        td_num(double(failures), std::to_string(failures), failures ? "failures neg" : "failures") +
+        "<td>" + esc(r.status) + "</td><td>" + gate + "</td></tr>\n";
   }
   std::string body = "<h1>Runs</h1><p class=\"meta\">" + std::to_string(site.runs.size()) +
                      " runs, " + std::to_string(trials) + " trials, " +
                      std::to_string(site.gates.size()) + " gate decisions from <code>" +
                      esc(site.db_path) + "</code>. <a href=\"trends.html\">Trends</a> · " +
                      "<a href=\"slots.html\">Slots</a> · <a href=\"compare.html\">Gates</a></p>";
-  if (site.runs.empty())
-    body += "<p>No runs yet: <code>swapbench sweep</code> writes them.</p>";
+  if (site.runs.empty()) body += "<p>No runs yet: <code>swapbench sweep</code> writes them.</p>";
   body += table("runs",
                 th("run") + th("tag") + th("device") + th("model") + th("commit") +
                     th("trials", true) + th("failures", true) + th("status") + th("gate"),

@@ -33,7 +33,9 @@ std::string provenance(const Run& run) {
 std::string health_cell(const Trial& t) {
   if (!t.health_sampled)
     return "<td class=\"health note\" title=\"no host-health sampling (CPU backend)\">–</td>";
-  if (t.healthy) return "<td class=\"health\">" + std::string("<span class=\"badge b-good\">healthy</span>") + "</td>";
+  if (t.healthy)
+    return "<td class=\"health\">" + std::string("<span class=\"badge b-good\">healthy</span>") +
+           "</td>";
   std::string ev;
   for (const std::string& e : t.evidence) ev += (ev.empty() ? "" : "; ") + e;
   return "<td class=\"health\"><span class=\"badge b-warn\" title=\"" + esc(ev) +
@@ -62,16 +64,16 @@ std::string trial_rows(const Run& run, const Trial* best) {
     if (has_divergence(t)) eq = "<a href=\"" + divergence_file(t.id) + "\">" + eq + "</a>";
     const std::string interval =
         t.tps_hi > 0 ? fixed(t.tps_lo, 1) + " – " + fixed(t.tps_hi, 1) : "–";
-    rows += "<tr data-key=\"" + esc(t.key) + "\" data-trial=\"" + std::to_string(t.id) + "\"" +
-            (&t == best ? " class=\"best\"" : "") + "><td class=\"mono plan\">" +
-            esc(t.plan_label()) + (&t == best ? " <span class=\"badge b-good\">fastest bitwise</span>" : "") +
-            "</td><td>" + esc(t.workload) + "</td><td>" + t.mode() + "</td>" +
-            td_num(t.tps, fixed(t.tps, 1), "tps") +
-            "<td class=\"num interval\">" + interval + "</td>" + change + "<td class=\"equality\">" +
-            eq + "</td><td class=\"status\">" + status_badge(t.status) +
-            (t.error.empty() ? "" : " <span class=\"note\">" + esc(t.error) + "</span>") + "</td>" +
-            health_cell(t) + td_num(double(t.n_samples), std::to_string(t.n_samples)) +
-            breakdown(t) + "</tr>\n";
+    rows +=
+        "<tr data-key=\"" + esc(t.key) + "\" data-trial=\"" + std::to_string(t.id) + "\"" +
+        (&t == best ? " class=\"best\"" : "") + "><td class=\"mono plan\">" + esc(t.plan_label()) +
+        (&t == best ? " <span class=\"badge b-good\">fastest bitwise</span>" : "") + "</td><td>" +
+        esc(t.workload) + "</td><td>" + t.mode() + "</td>" + td_num(t.tps, fixed(t.tps, 1), "tps") +
+        "<td class=\"num interval\">" + interval + "</td>" + change + "<td class=\"equality\">" +
+        eq + "</td><td class=\"status\">" + status_badge(t.status) +
+        (t.error.empty() ? "" : " <span class=\"note\">" + esc(t.error) + "</span>") + "</td>" +
+        health_cell(t) + td_num(double(t.n_samples), std::to_string(t.n_samples)) + breakdown(t) +
+        "</tr>\n";
   }
   return rows;
 }
@@ -90,8 +92,9 @@ std::string graphs_ratios(const Run& run) {
   if (rows.empty())
     return "<p class=\"note\">No plan ran with graphs both on and off (the CPU backend runs "
            "graphs off only).</p>";
-  return table("graphs", th("plan") + th("workload") + th("graphs on tok/s", true) +
-                             th("graphs off tok/s", true) + th("on / off", true),
+  return table("graphs",
+               th("plan") + th("workload") + th("graphs on tok/s", true) +
+                   th("graphs off tok/s", true) + th("on / off", true),
                rows);
 }
 
@@ -102,7 +105,8 @@ std::string slot_legend(const Run& run) {
   if (slots.empty()) return "";
   std::string s = "<p class=\"legend note\">Per-slot breakdown: ";
   for (const std::string& slot : slots)
-    s += "<span><svg class=\"sw\" width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" fill=\"" +
+    s += "<span><svg class=\"sw\" width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\" "
+         "fill=\"" +
          svg::colour(slot) + "\"/></svg><a href=\"" + slot_file(slot) + "\">" + esc(slot) +
          "</a></span>";
   return s + " (hover a segment for its time)</p>";
@@ -113,24 +117,27 @@ std::string slot_legend(const Run& run) {
 std::string run_page(const Site& site, const Run& run) {
   (void)site;
   const Trial* best = run.fastest_bitwise();
-  std::string body = "<h1>Run " + esc(run.short_id()) + (run.info.tag.empty() ? "" : " · " + esc(run.info.tag)) +
+  std::string body = "<h1>Run " + esc(run.short_id()) +
+                     (run.info.tag.empty() ? "" : " · " + esc(run.info.tag)) +
                      "</h1><p class=\"meta\">" + esc(when(run.info.started_at)) + " · " +
                      esc(device_label(run.info)) + " · " + std::to_string(run.trials.size()) +
                      " trials, " + std::to_string(run.failures()) + " not ok</p>";
   if (best)
     body += "<p class=\"best-plan\">Fastest plan that stays bitwise: <b class=\"mono\">" +
-            esc(best->plan_label()) + "</b> on " + esc(best->workload) + ", graphs " + best->mode() +
-            ": " + fixed(best->tps, 1) + " tok/s.</p>";
+            esc(best->plan_label()) + "</b> on " + esc(best->workload) + ", graphs " +
+            best->mode() + ": " + fixed(best->tps, 1) + " tok/s.</p>";
   for (const store::GateDecision& g : run.gates)
-    body += "<p>Gate against <b>" + esc(g.baseline) + "</b> (" + esc(when(g.decided_at)) + "): <a href=\"" +
-            compare_file(g.id) + "\">" + verdict_badge(g.verdict) + " see the comparison</a></p>";
+    body += "<p>Gate against <b>" + esc(g.baseline) + "</b> (" + esc(when(g.decided_at)) +
+            "): <a href=\"" + compare_file(g.id) + "\">" + verdict_badge(g.verdict) +
+            " see the comparison</a></p>";
   std::vector<svg::Bar> bars;
   for (const Trial& t : run.trials)
     bars.push_back({t.plan_label() + " | " + t.workload + " | graphs " + t.mode(), t.tps, t.tps_lo,
                     t.tps_hi, &t == best, t.status != "ok"});
-  body += "<h2>Median tok/s</h2><p class=\"note\">Bars: median tokens per second; whiskers: the "
-          "confidence interval of the median; green: the fastest bitwise plan; grey: not ok.</p>" +
-          svg::bar_chart(bars, "tok/s");
+  body +=
+      "<h2>Median tok/s</h2><p class=\"note\">Bars: median tokens per second; whiskers: the "
+      "confidence interval of the median; green: the fastest bitwise plan; grey: not ok.</p>" +
+      svg::bar_chart(bars, "tok/s");
   body += "<h2>Trials</h2>" + slot_legend(run) +
           table("trials",
                 th("plan") + th("workload") + th("graphs") + th("median tok/s", true) +

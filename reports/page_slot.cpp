@@ -49,16 +49,19 @@ std::string slots_page(const Site& site) {
     }
     std::string names;
     for (const std::string& v : variants) names += (names.empty() ? "" : ", ") + v;
-    rows += "<tr><td><a href=\"" + slot_file(slot) + "\">" + esc(slot) + "</a></td><td class=\"mono\">" +
-            esc(names) + "</td>" + td_num(double(runs), std::to_string(runs)) + "</tr>\n";
+    rows += "<tr><td><a href=\"" + slot_file(slot) + "\">" + esc(slot) +
+            "</a></td><td class=\"mono\">" + esc(names) + "</td>" +
+            td_num(double(runs), std::to_string(runs)) + "</tr>\n";
   }
-  return page("Slots", "<h1>Slots</h1><p class=\"meta\">Each slot's variants, side by side across "
-                       "runs.</p>" +
-                           table("slots", th("slot") + th("variants seen") + th("runs", true), rows));
+  return page("Slots",
+              "<h1>Slots</h1><p class=\"meta\">Each slot's variants, side by side across "
+              "runs.</p>" +
+                  table("slots", th("slot") + th("variants seen") + th("runs", true), rows));
 }
 
 std::string slot_page(const Site& site, const std::string& slot) {
-  std::string body = "<h1>Slot <span class=\"mono\">" + esc(slot) + "</span></h1><p class=\"meta\">"
+  std::string body = "<h1>Slot <span class=\"mono\">" + esc(slot) +
+                     "</span></h1><p class=\"meta\">"
                      "Per run and workload, each variant's time in this slot per decode step "
                      "(summed over layers), achieved bandwidth and its share of the measured "
                      "peak (– when the peak was not measured), and the change in tok/s and the "
@@ -84,9 +87,9 @@ std::string slot_page(const Site& site, const std::string& slot) {
                 equality_badge(u.trial->equality) + "</td></tr>\n";
       }
   body += table("variants",
-                th("run") + th("workload") + th("variant") + th("trial plan") + th("ms / step", true) +
-                    th("share of step", true) + th("GB/s", true) + th("% of peak", true) +
-                    th("tok/s vs reference", true) + th("equality"),
+                th("run") + th("workload") + th("variant") + th("trial plan") +
+                    th("ms / step", true) + th("share of step", true) + th("GB/s", true) +
+                    th("% of peak", true) + th("tok/s vs reference", true) + th("equality"),
                 rows);
   return page("Slot " + slot, body);
 }

@@ -53,10 +53,11 @@ std::string trends_page(const Site& site) {
       }
     }
   }
-  std::string body = "<h1>Trends</h1><p class=\"meta\">Median tok/s of each (model, plan, "
-                     "workload, graphs mode) over the runs, oldest left; band: the interval of "
-                     "the median; <span class=\"pos\">◆</span> a baseline promotion; "
-                     "<span class=\"neg\">✕</span> a failed gate.</p>";
+  std::string body =
+      "<h1>Trends</h1><p class=\"meta\">Median tok/s of each (model, plan, "
+      "workload, graphs mode) over the runs, oldest left; band: the interval of "
+      "the median; <span class=\"pos\">◆</span> a baseline promotion; "
+      "<span class=\"neg\">✕</span> a failed gate.</p>";
   if (series.empty()) body += "<p>No measured trials yet.</p>";
   std::string rows;
   int n = 0;
@@ -64,7 +65,8 @@ std::string trends_page(const Site& site) {
   for (const auto& [key, points] : series) {
     const auto& [model, plan, workload, graphs] = key;
     const std::string id = "s" + std::to_string(n++);
-    const std::string title = model + " · " + plan + " · " + workload + " · graphs " + (graphs ? "on" : "off");
+    const std::string title =
+        model + " · " + plan + " · " + workload + " · graphs " + (graphs ? "on" : "off");
     const double last = points.back().value;
     const double change = points.size() > 1 ? last / points[points.size() - 2].value - 1 : 0;
     rows += "<tr><td><a href=\"#" + id + "\">" + esc(plan) + "</a></td><td>" + esc(model) +

@@ -46,7 +46,8 @@ Written write_site(const store::Store& db, const std::filesystem::path& dir) {
   for (const Run& run : site.runs) {
     write_file(dir, run_file(run.info.uuid), run_page(site, run), w);
     for (const Trial& t : run.trials)
-      if (has_divergence(t)) write_file(dir, divergence_file(t.id), divergence_page(site, run, t), w);
+      if (has_divergence(t))
+        write_file(dir, divergence_file(t.id), divergence_page(site, run, t), w);
   }
   write_file(dir, "summary.md", summary_markdown(site), w);
   w.index = dir / "index.html";

@@ -12,9 +12,9 @@
 namespace swapbench::report {
 
 struct Written {
-  std::filesystem::path index;        // <dir>/index.html
-  std::filesystem::path summary;      // <dir>/summary.md
-  std::vector<std::string> pages;     // every file written, relative to dir
+  std::filesystem::path index;     // <dir>/index.html
+  std::filesystem::path summary;   // <dir>/summary.md
+  std::vector<std::string> pages;  // every file written, relative to dir
 };
 
 // Writes the site for everything in db into dir (created when missing; files of an earlier

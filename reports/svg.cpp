@@ -49,16 +49,18 @@ std::string colour(const std::string& key) {
   // Known slot families get distinct fixed colours, so a slot looks the same on every page;
   // other keys hash into the rest of the palette.
   static const std::pair<const char*, const char*> kFixed[] = {
-      {"matvec_pair", "#f28e2b"}, {"matvec_residual", "#edc948"}, {"matvec.q8_0", "#a0cbe8"},
-      {"matvec.f16", "#499894"},  {"matvec.bf16", "#499894"},    {"matvec.f32", "#79706e"},
-      {"matvec", "#4e79a7"},
-      {"attn", "#e15759"},        {"rmsnorm", "#59a14f"},        {"rope", "#b07aa1"},
-      {"swiglu", "#76b7b2"},      {"embed", "#9c755f"},          {"argmax", "#bab0ac"},
-      {"moe", "#ff9da7"},         {"gdn", "#86bcb6"}};
+      {"matvec_pair", "#f28e2b"}, {"matvec_residual", "#edc948"},
+      {"matvec.q8_0", "#a0cbe8"}, {"matvec.f16", "#499894"},
+      {"matvec.bf16", "#499894"}, {"matvec.f32", "#79706e"},
+      {"matvec", "#4e79a7"},      {"attn", "#e15759"},
+      {"rmsnorm", "#59a14f"},     {"rope", "#b07aa1"},
+      {"swiglu", "#76b7b2"},      {"embed", "#9c755f"},
+      {"argmax", "#bab0ac"},      {"moe", "#ff9da7"},
+      {"gdn", "#86bcb6"}};
   for (const auto& [prefix, c] : kFixed)
     if (key.rfind(prefix, 0) == 0) return c;
-  static const char* kPalette[] = {"#d37295", "#8cd17d", "#499894", "#a0cbe8", "#ffbe7d",
-                                   "#f1ce63", "#d4a6c8", "#79706e"};
+  static const char* kPalette[] = {"#d37295", "#8cd17d", "#499894", "#a0cbe8",
+                                   "#ffbe7d", "#f1ce63", "#d4a6c8", "#79706e"};
   uint32_t h = 2166136261u;
   for (char c : key) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
   return kPalette[h % 8];
@@ -88,7 +90,8 @@ std::string bar_chart(const std::vector<Bar>& bars, const std::string& unit) {
       const double cy = y + 11;
       s += "<path d=\"M" + num(x(b.lo)) + " " + num(cy) + "H" + num(x(b.hi)) + "M" + num(x(b.lo)) +
            " " + num(cy - 5) + "V" + num(cy + 5) + "M" + num(x(b.hi)) + " " + num(cy - 5) + "V" +
-           num(cy + 5) + "\" stroke=\"#1d2330\" stroke-width=\"1.5\" fill=\"none\" class=\"whisker\"/>";
+           num(cy + 5) +
+           "\" stroke=\"#1d2330\" stroke-width=\"1.5\" fill=\"none\" class=\"whisker\"/>";
     }
     s += "<text x=\"" + num(label_w + plot_w + 6) + "\" y=\"" + num(y + 15) +
          "\" font-size=\"12\" fill=\"#1d2330\">" + num(b.value) + "</text></g>";
@@ -169,7 +172,8 @@ std::string trend_chart(const std::vector<Point>& points, const std::string& uni
       s += "<path class=\"promotion\" d=\"M" + num(x) + " " + num(y - 13) + "l6 6l-6 6l-6 -6z\" " +
            "fill=\"#1f9d55\"><title>baseline promotion</title></path>";
     if (p.gate_failed)
-      s += "<path class=\"gate-fail\" d=\"M" + num(x - 5) + " " + num(y + 7) + "l10 10m0 -10l-10 10\" " +
+      s += "<path class=\"gate-fail\" d=\"M" + num(x - 5) + " " + num(y + 7) +
+           "l10 10m0 -10l-10 10\" " +
            "stroke=\"#d0342c\" stroke-width=\"2.5\"><title>gate failed</title></path>";
     s += "<text x=\"" + num(x) + "\" y=\"" + num(top + plot_h + 16) +
          "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#5b6478\" class=\"mono\">" +

@@ -19,7 +19,7 @@ std::string bar_chart(const std::vector<Bar>& bars, const std::string& unit);
 
 // One piece of a per-slot time breakdown.
 struct Segment {
-  std::string label;  // "matvec.q4_1: cpu_ref"
+  std::string label;       // "matvec.q4_1: cpu_ref"
   std::string colour_key;  // segments with the same key share a colour (the slot name)
   double value = 0;        // ms
 };
@@ -33,8 +33,8 @@ struct Point {
   std::string x_label;  // short commit
   std::string tip;      // hover text: run, date, value
   double value = 0, lo = 0, hi = 0;
-  bool promoted = false;    // a baseline promotion of this run
-  bool gate_failed = false; // a failed gate on this run
+  bool promoted = false;     // a baseline promotion of this run
+  bool gate_failed = false;  // a failed gate on this run
 };
 // A line with its interval band, promotions as green diamonds, failed gates as red crosses.
 std::string trend_chart(const std::vector<Point>& points, const std::string& unit);

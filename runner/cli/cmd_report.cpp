@@ -19,8 +19,8 @@ void add_report(CLI::App& app, Action& run) {
     run = [] {
       const store::Store s = store::Store::open_read_only(db);
       const report::Written w = report::write_site(s, out);
-      std::cerr << "report: " << w.pages.size() << " files in " << out << " (summary: "
-                << w.summary.string() << ")\n";
+      std::cerr << "report: " << w.pages.size() << " files in " << out
+                << " (summary: " << w.summary.string() << ")\n";
       std::cout << std::filesystem::absolute(w.index).lexically_normal().string() << "\n";
       return 0;
     };

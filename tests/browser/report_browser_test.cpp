@@ -38,12 +38,12 @@ std::string find_chromium() {
   return r.exit_code == 0 ? path : "";
 }
 
-#define SB_REQUIRE_CHROMIUM()                                                                \
-  if (chromium_.empty()) {                                                                   \
-    if (::swapbench::test::in_ci())                                                          \
-      FAIL() << "chromium missing in CI: ci/setup-deps.sh installs the Debian package";      \
-    GTEST_SKIP() << "chromium not installed (apt-get install chromium); skipping the "       \
-                    "browser tests";                                                         \
+#define SB_REQUIRE_CHROMIUM()                                                           \
+  if (chromium_.empty()) {                                                              \
+    if (::swapbench::test::in_ci())                                                     \
+      FAIL() << "chromium missing in CI: ci/setup-deps.sh installs the Debian package"; \
+    GTEST_SKIP() << "chromium not installed (apt-get install chromium); skipping the "  \
+                    "browser tests";                                                    \
   }
 
 struct Loaded {
@@ -88,8 +88,9 @@ class ReportInBrowser : public ::testing::Test {
     const std::string cmd =
         "'" + chromium_ +
         "' --headless --no-sandbox --disable-gpu --disable-background-networking "
-        "--no-first-run --user-data-dir='" + profile.string() + "' --log-net-log='" +
-        log.string() + "' --dump-dom 'file://" + fs::absolute(page).string() + "' 2>/dev/null";
+        "--no-first-run --user-data-dir='" +
+        profile.string() + "' --log-net-log='" + log.string() + "' --dump-dom 'file://" +
+        fs::absolute(page).string() + "' 2>/dev/null";
     const auto r = run_command(cmd);
     EXPECT_EQ(r.exit_code, 0) << cmd;
     return {r.out, page_requests(log)};
@@ -113,7 +114,8 @@ class ReportInBrowser : public ::testing::Test {
       if (!p.contains("url")) continue;  // the job's end event carries no request
       const std::string url = p.value("url", ""), initiator = p.value("initiator", "");
       const std::string nik = p.value("network_isolation_key", "");
-      const bool from_page = initiator != "not an origin" || nik.find("file://") != std::string::npos;
+      const bool from_page =
+          initiator != "not an origin" || nik.find("file://") != std::string::npos;
       if (from_page && url.rfind("file://", 0) != 0) out.push_back(url);
     }
     return out;

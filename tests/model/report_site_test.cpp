@@ -31,12 +31,18 @@ std::string slurp(const fs::path& p) {
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else if (c == '\'') out += "&#39;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else if (c == '\'')
+      out += "&#39;";
+    else
+      out += c;
   }
   return out;
 }
@@ -122,7 +128,8 @@ TEST_F(ReportSite, EveryPageKindExists) {
     for (const auto& t : run["trials"]) {
       const std::string eq = t["result"].value("equality", "");
       if (!eq.empty() && eq != "bitwise")  // cpu_lanes / cpu_float reassociate
-        EXPECT_TRUE(fs::exists(site_ / ("divergence-" + std::to_string(t["id"].get<int>()) + ".html")))
+        EXPECT_TRUE(
+            fs::exists(site_ / ("divergence-" + std::to_string(t["id"].get<int>()) + ".html")))
             << t["key"];
     }
   }
@@ -145,7 +152,8 @@ TEST_F(ReportSite, EveryLocalLinkResolvesAndNothingIsFetched) {
             << p.filename() << " -> " << target;
       ++links;
     }
-    for (const char* external : {"<link", "<img", "<iframe", "<object", "<embed", "src=\"", "@import", "url("})
+    for (const char* external :
+         {"<link", "<img", "<iframe", "<object", "<embed", "src=\"", "@import", "url("})
       EXPECT_EQ(page.find(external), std::string::npos) << p.filename() << " has " << external;
     EXPECT_NE(page.find("Content-Security-Policy"), std::string::npos) << p.filename();
   }
@@ -161,18 +169,23 @@ TEST_F(ReportSite, RunPagesShowTheDatabaseMedianTokensPerSecond) {
       ASSERT_FALSE(row.empty()) << t["key"];
       const double tps = t["result"]["tokens_per_second"].get<double>();
       std::smatch m;
-      ASSERT_TRUE(std::regex_search(row, m, std::regex("class=\"num tps\" data-v=\"([^\"]+)\">([^<]+)<")))
+      ASSERT_TRUE(
+          std::regex_search(row, m, std::regex("class=\"num tps\" data-v=\"([^\"]+)\">([^<]+)<")))
           << row;
       EXPECT_EQ(std::stod(m[1]), tps) << t["key"];
       EXPECT_EQ(m[2].str(), one_decimal(tps)) << t["key"];
-      EXPECT_NE(row.find(html_escape(t["result"].value("equality", "–"))), std::string::npos) << row;
+      EXPECT_NE(row.find(html_escape(t["result"].value("equality", "–"))), std::string::npos)
+          << row;
       EXPECT_NE(row.find(">" + t["result"]["status"].get<std::string>() + "<"), std::string::npos);
       EXPECT_NE(row.find("<svg"), std::string::npos) << "per-slot breakdown bar";
       ++checked;
     }
-    const std::string index_row = row_with(slurp(site_ / "index.html"), "data-run=\"" + run["uuid"].get<std::string>() + "\"");
-    EXPECT_NE(index_row.find("class=\"num trials\" data-v=\"" + std::to_string(run["trials"].size()) + "\""),
-              std::string::npos) << index_row;
+    const std::string index_row = row_with(slurp(site_ / "index.html"),
+                                           "data-run=\"" + run["uuid"].get<std::string>() + "\"");
+    EXPECT_NE(index_row.find("class=\"num trials\" data-v=\"" +
+                             std::to_string(run["trials"].size()) + "\""),
+              std::string::npos)
+        << index_row;
   }
   EXPECT_EQ(checked, 6u);
 }
@@ -211,7 +224,8 @@ TEST_F(ReportSite, HostileTagShowsAsEscapedText) {
     EXPECT_EQ(page.find("<script>document.title"), std::string::npos) << p.filename();
     EXPECT_EQ(page.find("onerror=\""), std::string::npos) << p.filename();
     size_t scripts = 0;
-    for (size_t at = page.find("<script"); at != std::string::npos; at = page.find("<script", at + 1))
+    for (size_t at = page.find("<script"); at != std::string::npos;
+         at = page.find("<script", at + 1))
       ++scripts;
     EXPECT_EQ(scripts, 1u) << p.filename() << ": only the page's own script";
   }

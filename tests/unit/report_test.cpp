@@ -70,8 +70,10 @@ TEST(ReportDivergence, NamesTheFirstDifferingStepAndFromTapsTheSlotAndLayer) {
                                  tap(1, 0, "attn_norm", "rmsnorm", "cpu_lanes", "99", 2.5),
                                  tap(1, 1, "attn_norm", "rmsnorm", "cpu_lanes", "98", 3.5)};
     db.add_trial(run.uuid, "", "", trial("", "bitwise", {"aa", "bb", "cc"}, ref_taps));
-    db.add_trial(run.uuid, "", "", trial("rmsnorm=cpu_lanes", "nmse<=1e-9", {"aa", "bx", "cx"}, taps));
-    db.add_trial(run.uuid, "", "", trial("rope=x", "top1", {"ax", "bx", "cx"}, nlohmann::json::array()));
+    db.add_trial(run.uuid, "", "",
+                 trial("rmsnorm=cpu_lanes", "nmse<=1e-9", {"aa", "bx", "cx"}, taps));
+    db.add_trial(run.uuid, "", "",
+                 trial("rope=x", "top1", {"ax", "bx", "cx"}, nlohmann::json::array()));
     db.finish_run(run.uuid, "complete");
   }
   const store::Store db = store::Store::open_read_only(path);
@@ -91,7 +93,8 @@ TEST(ReportLibrary, AnEmptyDatabaseGivesAnIndexThatSaysSo) {
   test::TempDir dir;
   const std::string path = dir.file("empty.db").string();
   store::Store::open(path);
-  const report::Written w = report::write_site(store::Store::open_read_only(path), dir.path() / "s");
+  const report::Written w =
+      report::write_site(store::Store::open_read_only(path), dir.path() / "s");
   EXPECT_NE(slurp(w.index).find("No runs yet"), std::string::npos);
   EXPECT_NE(slurp(w.summary).find("No runs"), std::string::npos);
 }
