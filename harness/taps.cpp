@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 namespace swapbench::taps {
 
@@ -70,18 +72,32 @@ std::string Difference::describe() const {
 }
 
 std::optional<Difference> first_difference(const std::vector<Tap>& a, const std::vector<Tap>& b) {
-  const size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i].step != b[i].step || a[i].layer != b[i].layer || a[i].site != b[i].site)
+  // Taps are matched by (step, layer, site). A call site that only one trial has (a fused slot
+  // such as attn_in replaces the five sites it stands for) is skipped; the sites both trials
+  // have must come in the same order.
+  using Key = std::tuple<int32_t, int32_t, std::string>;
+  const auto key = [](const Tap& t) { return Key{t.step, t.layer, t.site}; };
+  std::map<Key, size_t> in_b;
+  for (size_t j = 0; j < b.size(); ++j) in_b.emplace(key(b[j]), j);
+  size_t common = 0, last_j = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto it = in_b.find(key(a[i]));
+    if (it == in_b.end()) continue;
+    const size_t j = it->second;
+    if (common > 0 && j <= last_j)
       throw std::runtime_error("taps do not line up at entry " + std::to_string(i) +
                                ": the trials ran different steps or models");
-    if (a[i].stats.xor_hash == b[i].stats.xor_hash) continue;
-    Difference d{a[i], b[i], i};
-    d.rel_sum = std::fabs(a[i].stats.sum - b[i].stats.sum) / std::max(std::fabs(b[i].stats.sum), 1e-30);
-    const double na = std::sqrt(a[i].stats.sumsq), nb = std::sqrt(b[i].stats.sumsq);
+    ++common;
+    last_j = j;
+    if (a[i].stats.xor_hash == b[j].stats.xor_hash) continue;
+    Difference d{a[i], b[j], i};
+    d.rel_sum = std::fabs(a[i].stats.sum - b[j].stats.sum) / std::max(std::fabs(b[j].stats.sum), 1e-30);
+    const double na = std::sqrt(a[i].stats.sumsq), nb = std::sqrt(b[j].stats.sumsq);
     d.rel_norm = std::fabs(na - nb) / std::max(nb, 1e-30);
     return d;
   }
+  if (common == 0 && !a.empty() && !b.empty())
+    throw std::runtime_error("taps have no call site in common: the trials ran different models");
   return std::nullopt;
 }
 

@@ -39,8 +39,9 @@ struct Difference {
   double rel_norm = 0;  // |sqrt(sumsq_a) - sqrt(sumsq_b)| / sqrt(sumsq_b)
   std::string describe() const;  // "step 0, layer 3, attn_norm (rmsnorm: cpu_lanes vs cpu_ref): ..."
 };
-// nullopt when every common tap is identical. Throws std::runtime_error when the two trials
-// did not record the same sequence of call sites (different models or steps).
+// nullopt when every common tap is identical. Taps match by (step, layer, site); sites only one
+// trial has (a fused slot replacing several) are skipped. Throws std::runtime_error when the
+// common sites come in a different order or there are none (different models or steps).
 std::optional<Difference> first_difference(const std::vector<Tap>& a, const std::vector<Tap>& b);
 
 }  // namespace swapbench::taps

@@ -45,8 +45,7 @@ std::vector<std::string> slot_keys_of(const std::string& key) {
 }
 
 Params resolve_params(const Variant& v, const Params& given) {
-  Params out;
-  for (const ParamSpec& p : v.info.params) out[p.name] = p.def;
+  Params out = default_params(v.info);
   for (const auto& [k, val] : given) {
     const ParamSpec* spec = nullptr;
     for (const ParamSpec& p : v.info.params)

@@ -96,4 +96,18 @@ std::vector<const Variant*> Registry::variants(const std::string& slot,
   return out;
 }
 
+Params default_params(const VariantInfo& info) {
+  Params out;
+  for (const ParamSpec& p : info.params) out[p.name] = p.def;
+  return out;
+}
+
+const Variant& reference_variant(const std::string& slot, Backend backend) {
+  const SlotInfo* s = Registry::instance().slot(slot);
+  if (!s) throw std::logic_error("no slot '" + slot + "' is registered");
+  const Variant* v = Registry::instance().find(slot, s->reference(backend));
+  if (!v) throw std::logic_error("slot '" + slot + "' has no " + to_string(backend) + " reference");
+  return *v;
+}
+
 }  // namespace swapbench

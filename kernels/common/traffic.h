@@ -41,4 +41,24 @@ inline double attn_flops(const Shape& s, double positions) {
   return 4.0 * positions * double(s.heads * s.head_dim);
 }
 
+// attn_in: x and the norm weights read, Wq, Wk, Wv once, q written, k and v cache rows written
+// (rows = q rows, rows2 = rows of Wk and of Wv).
+inline double attn_in_bytes(DType t, const Shape& s) {
+  const double rows = double(s.rows + 2 * s.rows2);
+  return double(row_bytes(t, uint64_t(s.cols))) * rows + vector_bytes(s, 2) + 4.0 * rows;
+}
+inline double attn_in_flops(const Shape& s) {
+  return 2.0 * double(s.rows + 2 * s.rows2) * double(s.cols) + 4.0 * double(s.cols) +
+         6.0 * double(s.rows + s.rows2);
+}
+// ffn_in: x and the norm weights read, Wg and Wu once, act written (rows == rows2).
+inline double ffn_in_bytes(DType t, const Shape& s) {
+  return double(row_bytes(t, uint64_t(s.cols))) * double(s.rows + s.rows2) + vector_bytes(s, 2) +
+         4.0 * double(s.rows);
+}
+inline double ffn_in_flops(const Shape& s) {
+  return 2.0 * double(s.rows + s.rows2) * double(s.cols) + 4.0 * double(s.cols) +
+         6.0 * double(s.rows);
+}
+
 }  // namespace swapbench::traffic

@@ -131,6 +131,21 @@ bool register_variant(VariantInfo info, void (*launch)(const Args&, const Launch
   return true;
 }
 
+// Every declared parameter of `info` at its default.
+Params default_params(const VariantInfo& info);
+
+// Launches the reference variant of `slot` for `backend` with its default parameters (no
+// workspace): how a composed reference such as attn_in.unfused is built from other slots'
+// references. Throws std::logic_error when the slot or its reference is not registered.
+const Variant& reference_variant(const std::string& slot, Backend backend);
+template <class Args>
+void launch_reference(const std::string& slot, Backend backend, const Args& args,
+                      const LaunchCtx& ctx) {
+  const Variant& v = reference_variant(slot, backend);
+  const Params params = default_params(v.info);
+  v.launch(args, LaunchCtx{ctx.stream, nullptr, &params, ctx.pdl});
+}
+
 // Shape predicates that variants combine in applies().
 std::optional<std::string> require(bool ok, const std::string& reason_if_not);
 

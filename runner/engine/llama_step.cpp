@@ -5,7 +5,9 @@
 
 #include "kernels/argmax/argmax.h"
 #include "kernels/attn_decode/attn_decode.h"
+#include "kernels/attn_in/attn_in.h"
 #include "kernels/embed/embed.h"
+#include "kernels/ffn_in/ffn_in.h"
 #include "kernels/matvec/matvec.h"
 #include "kernels/matvec_pair/matvec_pair.h"
 #include "kernels/matvec_residual/matvec_residual.h"
@@ -38,6 +40,12 @@ LlamaStep::Site LlamaStep::site(Bindings& b, const std::string& slot, const Shap
   return out;
 }
 
+bool LlamaStep::fused_site(Bindings& b, const std::string& slot, const Shape& s, Site& out) {
+  out = site(b, slot, s);
+  const Variant* v = out.binding->variant;
+  return v && v->info.name != Registry::instance().slot(slot)->reference(b.backend());
+}
+
 LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& layers,
                      const TensorRef& embd, const TensorRef& output, int32_t max_ctx,
                      Bindings& bindings)
@@ -66,6 +74,17 @@ LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& la
     }
     s.swiglu = site(bindings, "swiglu", vec(cfg.ffn_dim));
     s.down = site(bindings, matvec::slot_key("matvec_residual", L.w_down.type), mat(L.w_down));
+    // The fused slots exist per weight type, so they serve layers whose matrices share one.
+    s.fuse_attn = L.wq.type == L.wk.type && L.wq.type == L.wv.type &&
+                  fused_site(bindings, matvec::slot_key("attn_in", L.wq.type),
+                             {.rows = L.wq.rows, .rows2 = L.wk.rows, .cols = cfg.dim,
+                              .heads = cfg.n_heads, .kv_heads = cfg.n_kv_heads,
+                              .head_dim = cfg.head_dim, .max_ctx = max_ctx},
+                             s.attn_in);
+    s.fuse_ffn = s.paired &&
+                 fused_site(bindings, matvec::slot_key("ffn_in", L.w_gate.type),
+                            {.rows = L.w_gate.rows, .rows2 = L.w_up.rows, .cols = cfg.dim},
+                            s.ffn_in);
     layers_.push_back(s);
   }
   out_norm_ = site(bindings, "rmsnorm", vec(cfg.dim));
@@ -77,7 +96,8 @@ LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& la
 
 size_t LlamaStep::calls_per_step() const {
   size_t n = 4;  // embed, output norm, output matvec, argmax
-  for (const LayerSites& s : layers_) n += s.paired ? 11 : 12;
+  for (const LayerSites& s : layers_)
+    n += (s.fuse_attn ? 1 : 5) + 2 + (s.fuse_ffn ? 1 : (s.paired ? 3 : 4)) + 1;
   return n;
 }
 
@@ -85,45 +105,36 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
                     bool pdl) const {
   const LlamaConfig& c = cfg_;
   void* ws = b.workspace;
-  const int32_t kv = c.n_kv_heads * c.head_dim;
   call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x,
        c.dim, stream, ws, obs, pdl);
   for (int32_t l = 0; l < int32_t(layers_.size()); ++l) {
     const LayerSites& s = layers_[size_t(l)];
     const StepWeights::Layer& L = w.layers[size_t(l)];
-    call(s.attn_norm, rmsnorm::Args{b.x, L.attn_norm, b.xn, c.dim, c.eps}, "attn_norm", l, b.xn,
-         c.dim, stream, ws, obs, pdl);
-    call(s.wq, matvec::Args{L.wq.data, b.xn, b.q, c.dim, c.dim, L.wq.type}, "wq", l, b.q, c.dim,
-         stream, ws, obs, pdl);
-    call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv,
-         stream, ws, obs, pdl);
-    call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv,
-         stream, ws, obs, pdl);
-    call(s.rope,
-         rope::Args{b.q, b.k, b.v, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.pos, c.n_heads,
-                    c.n_kv_heads, c.head_dim, c.rot_dim, c.rope_base},
-         "rope", l, b.q, c.dim, stream, ws, obs, pdl);
+    float* k_cache = b.k_cache[size_t(l)];
+    float* v_cache = b.v_cache[size_t(l)];
+    if (s.fuse_attn) {
+      call(s.attn_in,
+           attn_in::Args{b.x, L.attn_norm, c.eps, L.wq.data, L.wk.data, L.wv.data, b.q, k_cache,
+                         v_cache, b.pos, c.dim, c.n_heads, c.n_kv_heads, c.head_dim, c.rot_dim,
+                         c.rope_base, L.wq.type},
+           "attn_in", l, b.q, c.n_heads * c.head_dim, stream, ws, obs, pdl);
+    } else {
+      attn_input(s, l, L, b, stream, obs, pdl);
+    }
     call(s.attn,
-         attn_decode::Args{b.q, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.att, b.pos,
-                           c.n_heads, c.n_kv_heads, c.head_dim, max_ctx_},
+         attn_decode::Args{b.q, k_cache, v_cache, b.att, b.pos, c.n_heads, c.n_kv_heads,
+                           c.head_dim, max_ctx_},
          "attn", l, b.att, c.dim, stream, ws, obs, pdl);
     call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo",
          l, b.x, c.dim, stream, ws, obs, pdl);
-    call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn,
-         c.dim, stream, ws, obs, pdl);
-    if (s.paired) {
-      call(s.gate_up,
-           matvec_pair::Args{L.w_gate.data, L.w_up.data, b.xn, b.gate, b.up, c.ffn_dim,
-                             c.ffn_dim, c.dim, L.w_gate.type},
-           "ffn_gate_up", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
+    if (s.fuse_ffn) {
+      call(s.ffn_in,
+           ffn_in::Args{b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data, b.act, c.ffn_dim,
+                        c.dim, L.w_gate.type},
+           "ffn_in", l, b.act, c.ffn_dim, stream, ws, obs, pdl);
     } else {
-      call(s.gate, matvec::Args{L.w_gate.data, b.xn, b.gate, c.ffn_dim, c.dim, L.w_gate.type},
-           "ffn_gate", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
-      call(s.up, matvec::Args{L.w_up.data, b.xn, b.up, c.ffn_dim, c.dim, L.w_up.type}, "ffn_up",
-           l, b.up, c.ffn_dim, stream, ws, obs, pdl);
+      ffn_input(s, l, L, b, stream, obs, pdl);
     }
-    call(s.swiglu, swiglu::Args{b.gate, b.up, b.act, c.ffn_dim}, "swiglu", l, b.act, c.ffn_dim,
-         stream, ws, obs, pdl);
     call(s.down,
          matvec_residual::Args{L.w_down.data, b.act, b.x, b.x, c.dim, c.ffn_dim, L.w_down.type},
          "ffn_down", l, b.x, c.dim, stream, ws, obs, pdl);
@@ -134,6 +145,48 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
        "output", -1, b.logits, c.vocab, stream, ws, obs, pdl);
   call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, ws,
        obs, pdl);
+}
+
+// The attention input side as separate slot calls: norm, Q, K and V, rope (+ cache write).
+void LlamaStep::attn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
+                           const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
+  const LlamaConfig& c = cfg_;
+  void* ws = b.workspace;
+  const int32_t q_rows = c.n_heads * c.head_dim, kv = c.n_kv_heads * c.head_dim;
+  call(s.attn_norm, rmsnorm::Args{b.x, L.attn_norm, b.xn, c.dim, c.eps}, "attn_norm", l, b.xn,
+       c.dim, stream, ws, obs, pdl);
+  call(s.wq, matvec::Args{L.wq.data, b.xn, b.q, q_rows, c.dim, L.wq.type}, "wq", l, b.q, q_rows,
+       stream, ws, obs, pdl);
+  call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv, stream,
+       ws, obs, pdl);
+  call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv, stream,
+       ws, obs, pdl);
+  call(s.rope,
+       rope::Args{b.q, b.k, b.v, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.pos, c.n_heads,
+                  c.n_kv_heads, c.head_dim, c.rot_dim, c.rope_base},
+       "rope", l, b.q, q_rows, stream, ws, obs, pdl);
+}
+
+// The FFN input side as separate slot calls: norm, gate and up (paired or not), swiglu.
+void LlamaStep::ffn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
+                          const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
+  const LlamaConfig& c = cfg_;
+  void* ws = b.workspace;
+  call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn,
+       c.dim, stream, ws, obs, pdl);
+  if (s.paired) {
+    call(s.gate_up,
+         matvec_pair::Args{L.w_gate.data, L.w_up.data, b.xn, b.gate, b.up, c.ffn_dim, c.ffn_dim,
+                           c.dim, L.w_gate.type},
+         "ffn_gate_up", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
+  } else {
+    call(s.gate, matvec::Args{L.w_gate.data, b.xn, b.gate, c.ffn_dim, c.dim, L.w_gate.type},
+         "ffn_gate", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
+    call(s.up, matvec::Args{L.w_up.data, b.xn, b.up, c.ffn_dim, c.dim, L.w_up.type}, "ffn_up", l,
+         b.up, c.ffn_dim, stream, ws, obs, pdl);
+  }
+  call(s.swiglu, swiglu::Args{b.gate, b.up, b.act, c.ffn_dim}, "swiglu", l, b.act, c.ffn_dim,
+       stream, ws, obs, pdl);
 }
 
 }  // namespace swapbench

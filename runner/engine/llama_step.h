@@ -1,5 +1,9 @@
 // One llama decode step as a fixed sequence of slot calls, shared by every backend.
 //
+// Per layer: attn_norm, wq, wk, wv, rope | attn | wo (+residual) | ffn_norm, gate/up, swiglu |
+// down (+residual). A plan that names a variant of a fused slot replaces a whole group: attn_in
+// the first five calls, ffn_in the norm, gate/up and swiglu (kernels/attn_in, kernels/ffn_in).
+//
 // The step reads the token and the position from memory (buffers.token, buffers.pos), never
 // from host arguments, branches on nothing that changes between steps and allocates nothing:
 // the CUDA engine captures it once as a graph and replays it at every position.
@@ -82,9 +86,19 @@ class LlamaStep {
   };
   struct LayerSites {
     Site attn_norm, wq, wk, wv, rope, attn, wo, ffn_norm, gate_up, gate, up, swiglu, down;
-    bool paired;  // gate and up share a type: one matvec_pair call
+    Site attn_in, ffn_in;  // the fused slots, bound when the weight types allow them
+    bool paired;     // gate and up share a type: one matvec_pair call
+    bool fuse_attn;  // the plan chose a non-reference attn_in variant: one call replaces five
+    bool fuse_ffn;   // likewise ffn_in: one call replaces norm, gate/up and swiglu
   };
   Site site(Bindings& b, const std::string& slot, const Shape& s);
+  // Binds a fused slot's site; true when the bound variant is not the slot's reference, i.e.
+  // the step calls it instead of the separate slots it stands for.
+  bool fused_site(Bindings& b, const std::string& slot, const Shape& s, Site& out);
+  void attn_input(const LayerSites& s, int32_t layer, const StepWeights::Layer& L,
+                  const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const;
+  void ffn_input(const LayerSites& s, int32_t layer, const StepWeights::Layer& L,
+                 const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const;
 
   LlamaConfig cfg_;
   int32_t max_ctx_;

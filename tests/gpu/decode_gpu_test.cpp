@@ -130,7 +130,9 @@ TEST_F(GpuDecode, PdlOnAndOffGiveByteIdenticalLogitsAndTokens) {
   SB_REQUIRE_GPU();
   for (const std::string plan :
        {std::string(), std::string("matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,"
-                                   "rmsnorm=warp_shuffle,argmax=two_stage")}) {
+                                   "rmsnorm=warp_shuffle,argmax=two_stage"),
+        std::string("attn_in=fused,ffn_in=fused,matvec=v3_small,matvec_residual=shuffle,"
+                    "argmax=two_stage")}) {
     for (bool graphs : {true, false}) {
       auto on = gpu(plan, graphs, true);
       auto off = gpu(plan, graphs, false);
@@ -144,6 +146,28 @@ TEST_F(GpuDecode, PdlOnAndOffGiveByteIdenticalLogitsAndTokens) {
       EXPECT_EQ(on->step_chain(cpu_->tokens[0], 0, 48), off->step_chain(cpu_->tokens[0], 0, 48))
           << what;
     }
+  }
+}
+
+// attn_in.fused and ffn_in.fused replace eight of a layer's eleven launches with two; their norm
+// is rmsnorm.warp_shuffle's and their dots the bitwise matvec family's, so under
+// rmsnorm=warp_shuffle the fused step gives the unfused step's bytes, graphs on and off.
+TEST_F(GpuDecode, FusedInputSlotsGiveTheUnfusedStepsBytes) {
+  SB_REQUIRE_GPU();
+  const std::string base = "rmsnorm=warp_shuffle,matvec=v3_small,matvec_residual=shuffle";
+  const std::string fused = base + ",attn_in=fused,ffn_in=fused";
+  for (bool graphs : {true, false}) {
+    auto a = gpu(base, graphs);
+    auto b = gpu(fused, graphs);
+    const size_t layers = size_t(model_->config().n_layers);
+    EXPECT_EQ(a->calls_per_step(), 4 + 11 * layers);
+    EXPECT_EQ(b->calls_per_step(), 4 + 5 * layers);
+    const Trace ta = run(*a, 24, cpu_->tokens);
+    const Trace tb = run(*b, 24, cpu_->tokens);
+    for (size_t i = 0; i < ta.logits.size(); ++i)
+      ASSERT_EQ(std::memcmp(ta.logits[i].data(), tb.logits[i].data(), ta.logits[i].size() * 4), 0)
+          << "graphs " << (graphs ? "on" : "off") << ", step " << i;
+    EXPECT_EQ(ta.argmax, tb.argmax);
   }
 }
 

@@ -31,10 +31,12 @@
 #include "gpu/gpu_support.h"
 #include "kernels/argmax/argmax.h"
 #include "kernels/attn_decode/attn_decode.h"
+#include "kernels/attn_in/attn_in.h"
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/quant_cpu.h"
 #include "kernels/common/variant.h"
 #include "kernels/embed/embed.h"
+#include "kernels/ffn_in/ffn_in.h"
 #include "kernels/matvec/matvec.h"
 #include "kernels/matvec_pair/matvec_pair.h"
 #include "kernels/matvec_residual/matvec_residual.h"
@@ -157,6 +159,38 @@ std::vector<Point> points(const std::string& family) {
              {1, 1, 32}, {7, 9, 64}, {100, 100, 256}, {33, 65, 1024}})
       out.push_back(pair_point(a, b, c));
     for (int i = 0; i < 3; ++i) out.push_back(pair_point(rnd(1, 600), rnd(1, 600), 32 * rnd(1, 64)));
+    for (const ModelDims& m : kModels) out.push_back(pair_point(m.ffn, m.ffn, m.dim));
+  } else if (family == "attn_in") {
+    // (dim, heads, kv_heads, head_dim, ctx): dim need not be heads * head_dim; 4160 > 4096
+    // takes two tiles of the staged xn.
+    struct Qkv {
+      int64_t dim, heads, kv, hd, ctx;
+    };
+    std::vector<Qkv> qkv{{32, 1, 1, 2, 8}, {64, 2, 1, 16, 40}, {96, 6, 2, 48, 80},
+                         {4160, 4, 2, 64, 16}};
+    for (int i = 0; i < 2; ++i) {
+      const int64_t kv = rnd(1, 4);
+      qkv.push_back({32 * rnd(1, 40), kv * rnd(1, 4), kv, 2 * rnd(1, 64), rnd(1, 300)});
+    }
+    for (const ModelDims& m : kModels) qkv.push_back({m.dim, m.heads, m.kv_heads, m.head_dim, kModelCtx});
+    for (const Qkv& q : qkv) {
+      for (int32_t pos : {int32_t{0}, int32_t(q.ctx - 1), int32_t(rnd(0, q.ctx - 1))}) {
+        Point p = attn_point(q.heads, q.kv, q.hd, q.ctx, pos);
+        p.shape.rows = q.heads * q.hd;
+        p.shape.rows2 = q.kv * q.hd;
+        p.shape.cols = q.dim;
+        p.label = "dim" + std::to_string(q.dim) + "_" + p.label;
+        out.push_back(p);
+      }
+    }
+  } else if (family == "ffn_in") {
+    for (auto [rows, cols] : std::vector<std::pair<int64_t, int64_t>>{
+             {1, 32}, {7, 64}, {100, 256}, {33, 4160}})
+      out.push_back(pair_point(rows, rows, cols));
+    for (int i = 0; i < 3; ++i) {
+      const int64_t rows = rnd(1, 600);
+      out.push_back(pair_point(rows, rows, 32 * rnd(1, 64)));
+    }
     for (const ModelDims& m : kModels) out.push_back(pair_point(m.ffn, m.ffn, m.dim));
   } else if (family == "rope" || family == "attn_decode") {
     struct Tiny {
@@ -509,6 +543,50 @@ Problem build_attn(const Case& c, uint64_t seed) {
   return p;
 }
 
+// rmsnorm, Q/K/V, rope and the cache write in one call: q is written whole, one row of each
+// cache (the rest of both caches is random and must stay untouched).
+Problem build_attn_in(const Case& c, uint64_t seed) {
+  const int32_t heads = narrow(c.shape.heads), kv = narrow(c.shape.kv_heads);
+  const int32_t hd = narrow(c.shape.head_dim), dim = narrow(c.shape.cols), pos = c.pos;
+  const size_t row = size_t(kv) * size_t(hd), cache = size_t(c.shape.max_ctx) * row;
+  const DType t = c.type;
+  const float base = rope_base(hd);
+  Problem p;
+  p.bufs = {input_f32("x", size_t(dim), seed, 1, -2, 2),
+            input_f32("norm", size_t(dim), seed, 2, 0.5f, 1.5f),
+            weights("wq", t, heads * hd, dim, seed, 3),
+            weights("wk", t, kv * hd, dim, seed, 4),
+            weights("wv", t, kv * hd, dim, seed, 5),
+            output_f32("q", size_t(heads) * size_t(hd)),
+            input_f32("k_cache", cache, seed, 6, -1, 1),
+            input_f32("v_cache", cache, seed, 7, -1, 1),
+            input_i32("pos", pos)};
+  for (int b : {6, 7}) {  // only row pos of each cache is written
+    p.bufs[size_t(b)].out_off = size_t(pos) * row * sizeof(float);
+    p.bufs[size_t(b)].out_len = row * sizeof(float);
+  }
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(attn_in::Args{f32(q[0]), f32(q[1]), 1e-5f, q[2], q[3], q[4], f32w(q[5]), f32w(q[6]),
+                           f32w(q[7]), i32(q[8]), dim, heads, kv, hd, hd, base, t},
+             ctx);
+  };
+  return p;
+}
+
+Problem build_ffn_in(const Case& c, uint64_t seed) {
+  const int32_t rows = narrow(c.shape.rows), dim = narrow(c.shape.cols);
+  const DType t = c.type;
+  Problem p;
+  p.bufs = {input_f32("x", size_t(dim), seed, 1, -2, 2),
+            input_f32("norm", size_t(dim), seed, 2, 0.5f, 1.5f),
+            weights("w_gate", t, rows, dim, seed, 3), weights("w_up", t, rows, dim, seed, 4),
+            output_f32("act", size_t(rows))};
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(ffn_in::Args{f32(q[0]), f32(q[1]), 1e-5f, q[2], q[3], f32w(q[4]), rows, dim, t}, ctx);
+  };
+  return p;
+}
+
 using Builder = Problem (*)(const Case&, uint64_t);
 const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> b = {
@@ -516,7 +594,8 @@ const std::map<std::string, Builder>& builders() {
       {"matvec", build_matvec},      {"matvec_pair", build_matvec_pair},
       {"matvec_residual", build_matvec_residual},
       {"rope", build_rope},          {"attn_decode", build_attn},
-      {"swiglu", build_swiglu},      {"argmax", build_argmax}};
+      {"swiglu", build_swiglu},      {"argmax", build_argmax},
+      {"attn_in", build_attn_in},    {"ffn_in", build_ffn_in}};
   return b;
 }
 
@@ -524,11 +603,7 @@ const std::map<std::string, Builder>& builders() {
 
 using Outputs = std::vector<std::vector<uint8_t>>;  // the written range of each output buffer
 
-Params default_params(const Variant& v) {
-  Params p;
-  for (const ParamSpec& s : v.info.params) p[s.name] = s.def;
-  return p;
-}
+Params default_params(const Variant& v) { return swapbench::default_params(v.info); }
 
 // A problem with its device copies and the CPU reference's outputs once computed.
 struct Entry {
@@ -833,6 +908,108 @@ INSTANTIATE_TEST_SUITE_P(All, BitwiseVariantVsCudaReference,
                          ::testing::ValuesIn(make_cases(Suite::bitwise)), case_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BitwiseVariantVsCudaReference);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CudaVariantVsCpuReference);
+
+// ---- fused input slots against the unfused calls they replace ---------------------------------
+
+// The fused attn_in and ffn_in variants take xn from rmsnorm.warp_shuffle's arithmetic and the
+// row sums from the bitwise matvec family, so against the separate CUDA slot calls with
+// rmsnorm=warp_shuffle (the plan under which the step is byte-identical) they must give the same
+// bytes. The composition is built here from registered variants, as a Variant with a workspace.
+void launch_default(const std::string& slot, const std::string& name, const auto& args,
+                    const LaunchCtx& ctx) {
+  const Variant& v = variant_or_fail(slot, name);
+  const Params params = default_params(v);
+  v.launch(args, LaunchCtx{ctx.stream, nullptr, &params});
+}
+
+int64_t padded4(int64_t n) { return (n + 3) / 4 * 4; }
+
+Variant warp_shuffle_composition(const std::string& family, DType t) {
+  Variant v;
+  v.info.slot = matvec::slot_key(family.c_str(), t);
+  v.info.name = "composition_with_warp_shuffle_norm";
+  if (family == "attn_in") {
+    v.args_type = typeid(attn_in::Args);
+    v.info.workspace_bytes = [](const Shape& s) {
+      return size_t(padded4(s.cols) + 2 * padded4(s.rows2)) * sizeof(float);
+    };
+    v.launch_erased = [](const void* p, const LaunchCtx& ctx) {
+      const auto& a = *static_cast<const attn_in::Args*>(p);
+      const int32_t qr = a.heads * a.head_dim, kvr = a.kv_heads * a.head_dim;
+      float* xn = static_cast<float*>(ctx.workspace);
+      float* k = xn + padded4(a.dim);
+      float* vv = k + padded4(kvr);
+      const std::string mv = matvec::slot_key("matvec", a.type);
+      launch_default("rmsnorm", "warp_shuffle", rmsnorm::Args{a.x, a.norm, xn, a.dim, a.eps}, ctx);
+      launch_default(mv, "warp_row", matvec::Args{a.wq, xn, a.q, qr, a.dim, a.type}, ctx);
+      launch_default(mv, "warp_row", matvec::Args{a.wk, xn, k, kvr, a.dim, a.type}, ctx);
+      launch_default(mv, "warp_row", matvec::Args{a.wv, xn, vv, kvr, a.dim, a.type}, ctx);
+      launch_default("rope", "thread_pair",
+                     rope::Args{a.q, k, vv, a.k_cache, a.v_cache, a.pos, a.heads, a.kv_heads,
+                                a.head_dim, a.rot_dim, a.freq_base},
+                     ctx);
+    };
+  } else {
+    v.args_type = typeid(ffn_in::Args);
+    v.info.workspace_bytes = [](const Shape& s) {
+      return size_t(padded4(s.cols) + 2 * padded4(s.rows)) * sizeof(float);
+    };
+    v.launch_erased = [](const void* p, const LaunchCtx& ctx) {
+      const auto& a = *static_cast<const ffn_in::Args*>(p);
+      float* xn = static_cast<float*>(ctx.workspace);
+      float* gate = xn + padded4(a.dim);
+      float* up = gate + padded4(a.rows);
+      launch_default("rmsnorm", "warp_shuffle", rmsnorm::Args{a.x, a.norm, xn, a.dim, a.eps}, ctx);
+      launch_default(matvec::slot_key("matvec_pair", a.type), "separate",
+                     matvec_pair::Args{a.w_gate, a.w_up, xn, gate, up, a.rows, a.rows, a.dim,
+                                       a.type},
+                     ctx);
+      launch_default("swiglu", "elementwise", swiglu::Args{gate, up, a.act, a.rows}, ctx);
+    };
+  }
+  return v;
+}
+
+std::vector<Case> fused_cases() {
+  std::vector<Case> out;
+  for (Case& c : make_cases(Suite::vs_cpu))
+    if ((c.family == "attn_in" || c.family == "ffn_in") && c.variant == "fused")
+      out.push_back(std::move(c));
+  return out;
+}
+
+class FusedInputSlotVsUnfusedCalls : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FusedInputSlotVsUnfusedCalls, SameBytesAsTheCallsWithWarpShuffleNorm) {
+  SB_REQUIRE_GPU();
+  const Case& c = GetParam();
+  const Variant& v = variant_or_fail(c.slot, c.variant);
+  const Variant composed = warp_shuffle_composition(c.family, c.type);
+  Entry& e = cache().get(c);
+  const Outputs want = run_cuda(e, composed, c.shape);
+  const Outputs got = run_cuda(e, v, c.shape);
+  size_t k = 0;
+  for (const Buffer& b : e.problem.bufs) {
+    if (!b.output()) continue;
+    const auto& g = got[k];
+    const auto& w = want[k];
+    ++k;
+    for (size_t i = 0; i < g.size(); i += 4) {
+      float gf, wf;
+      std::memcpy(&gf, g.data() + i, 4);
+      std::memcpy(&wf, w.data() + i, 4);
+      if (std::isnan(gf) || std::memcmp(&gf, &wf, 4) != 0) {
+        ADD_FAILURE() << v.info.key() << " vs the unfused calls with rmsnorm.warp_shuffle: '"
+                      << b.name << "'[" << i / 4 << "] at " << c.shape_label << ": "
+                      << describe_float(gf) << " vs " << describe_float(wf);
+        break;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, FusedInputSlotVsUnfusedCalls, ::testing::ValuesIn(fused_cases()),
+                         case_name);
 
 // A gate that silently tested nothing is the failure this guards against.
 TEST(VariantCorrectnessCoverage, EveryCudaVariantIsTestedAtLeastOnce) {

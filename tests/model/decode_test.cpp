@@ -116,6 +116,42 @@ TEST_F(TinyModel, ReassociatingVariantChangesLogitsOnlySlightly) {
   EXPECT_LT(num / den, 1e-8);
 }
 
+// A plan naming a fused input slot's variant replaces a layer's norm/QKV/rope and
+// norm/gate-up/swiglu groups with one call each; naming its reference keeps the separate calls.
+TEST_F(TinyModel, FusedInputSlotsReplaceEightCallsPerLayerWithTwo) {
+  auto m = LlamaModel::load(path_);
+  const size_t layers = size_t(m->config().n_layers);
+  auto fused = make_engine(Backend::cpu, *m, Plan::parse("attn_in=cpu_fused,ffn_in=cpu_fused"),
+                           {.max_ctx = 8});
+  CountingObserver obs;
+  fused->set_observer(&obs);
+  fused->step(5, 0);
+  EXPECT_EQ(obs.calls, 4u + 5u * layers);
+  EXPECT_EQ(fused->calls_per_step(), obs.calls);
+  const std::set<std::string> expected{"embed", "attn_in.q4_1", "attn_decode",
+                                       "matvec_residual.q4_1", "ffn_in.q4_1", "rmsnorm",
+                                       "matvec.q8_0", "argmax"};
+  EXPECT_EQ(obs.slots, expected);
+
+  auto named_ref = make_engine(Backend::cpu, *m, Plan::parse("attn_in=cpu_ref,ffn_in=cpu_ref"),
+                               {.max_ctx = 8});
+  EXPECT_EQ(named_ref->calls_per_step(), 4u + 11u * layers);
+
+  const DecodeResult ref = decode(*m, "hello", 8, "", true);
+  const DecodeResult alt = decode(*m, "hello", 8, "attn_in=cpu_fused,ffn_in=cpu_fused", true);
+  double num = 0, den = 0;
+  bool identical = true;
+  for (size_t i = 0; i < ref.logits.size(); ++i)
+    for (size_t j = 0; j < ref.logits[i].size(); ++j) {
+      const double d = double(ref.logits[i][j]) - alt.logits[i][j];
+      identical = identical && d == 0;
+      num += d * d;
+      den += double(ref.logits[i][j]) * ref.logits[i][j];
+    }
+  EXPECT_LT(num / den, 1e-8);
+  EXPECT_FALSE(identical) << "the float norm should change some bits: is the fused path used?";
+}
+
 TEST_F(TinyModel, PositionOutsideTheCacheIsRejected) {
   auto m = LlamaModel::load(path_);
   auto engine = make_engine(Backend::cpu, *m, Plan{}, {.max_ctx = 4});

@@ -45,10 +45,15 @@ TEST_F(Planner, SlotFilterKeepsOnlyThoseSlots) {
 
 TEST_F(Planner, CartesianEnumeratesEveryCombinationWithinItsBound) {
   const auto plans = plan_sweep(*model_, Backend::cpu, {.planner = "cartesian"});
-  EXPECT_EQ(plans.size(), 4u);  // rmsnorm x swiglu, two choices each
+  // rmsnorm x swiglu x attn_in x ffn_in, two choices each
+  EXPECT_EQ(plans.size(), 16u);
   EXPECT_NE(std::find(plans.begin(), plans.end(), "rmsnorm=cpu_lanes,swiglu=cpu_float"),
             plans.end());
-  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "cartesian", .max_plans = 3}),
+  EXPECT_NE(std::find(plans.begin(), plans.end(),
+                      "attn_in.q4_1=cpu_fused,ffn_in.q4_1=cpu_fused,rmsnorm=cpu_lanes,"
+                      "swiglu=cpu_float"),
+            plans.end());
+  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "cartesian", .max_plans = 15}),
                std::invalid_argument);
 }
 

@@ -101,6 +101,22 @@ TEST_F(Trial, TapsLocateTheFirstReassociatingSlot) {
       << d2->describe();
 }
 
+// A fused slot has no tap of its own in the reference trial: the comparison skips it and names
+// the first common site whose output differs (the attention after attn_in), in either order.
+TEST_F(Trial, TapsLineUpAcrossAFusedSlot) {
+  TrialSpec ref = spec(), fused = spec("attn_in=cpu_fused");
+  ref.taps_steps = fused.taps_steps = 2;
+  const TrialResult r = run_trial(ref), f = run_trial(fused);
+  ASSERT_LT(f.taps.size(), r.taps.size());
+  for (const auto& [a, b] : {std::pair{&f, &r}, std::pair{&r, &f}}) {
+    const auto d = taps::first_difference(a->taps, b->taps);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->a.step, 0);
+    EXPECT_EQ(d->a.layer, 0);
+    EXPECT_EQ(d->a.site, "attn");
+  }
+}
+
 TEST_F(Trial, BadInputBecomesAnErrorOrASkip) {
   TrialSpec missing = spec();
   missing.model = dir_->file("nope.gguf").string();

@@ -8,6 +8,7 @@
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/launch.cuh"
 #include "kernels/common/reduce.cuh"
+#include "kernels/common/rms_scale.cuh"
 #include "kernels/common/traffic.h"
 #include "kernels/rmsnorm/rmsnorm.h"
 
@@ -21,11 +22,8 @@ __global__ void warp_shuffle_kernel(const float* __restrict__ x, const float* __
   __shared__ float scratch[cuda::kMaxWarps];
   const int32_t tid = static_cast<int32_t>(threadIdx.x);
   const int32_t stride = static_cast<int32_t>(blockDim.x);
-  float ss = 0.0f;
-  for (int32_t i = tid; i < n; i += stride) ss = fmaf(x[i], x[i], ss);
-  const float total = cuda::block_sum(ss, scratch);
-  const float s = 1.0f / sqrtf(total / static_cast<float>(n) + eps);
-  for (int32_t i = tid; i < n; i += stride) out[i] = x[i] * s * weight[i];
+  const float s = cuda::rms_scale(x, n, eps, stride, scratch);
+  for (int32_t i = tid; i < n; i += stride) out[i] = cuda::rms_apply(x[i], s, weight[i]);
 }
 
 void launch(const Args& a, const LaunchCtx& ctx) {

@@ -10,6 +10,7 @@
 
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/launch.cuh"
+#include "kernels/common/rope.cuh"
 #include "kernels/common/traffic.h"
 #include "kernels/rope/rope.h"
 
@@ -17,20 +18,6 @@ namespace swapbench::rope {
 namespace {
 
 constexpr int kThreads = 256;
-
-__device__ __forceinline__ void rotate_pair(float x0, float x1, float* dst, int32_t i,
-                                            int32_t rot_dim, float pos, float base) {
-  if (i >= rot_dim) {  // past the rotated dimensions: copied as is
-    dst[0] = x0;
-    dst[1] = x1;
-    return;
-  }
-  const float inv_freq = powf(base, -static_cast<float>(i) / static_cast<float>(rot_dim));
-  float s, c;
-  sincosf(pos * inv_freq, &s, &c);
-  dst[0] = x0 * c - x1 * s;
-  dst[1] = x0 * s + x1 * c;
-}
 
 __global__ void thread_pair_kernel(Args a) {
   sb_grid_wait();
@@ -45,14 +32,14 @@ __global__ void thread_pair_kernel(Args a) {
   if (p < q_pairs) {
     const int32_t head = p / half, i = 2 * (p % half);
     float* q = a.q + static_cast<int64_t>(head) * a.head_dim + i;
-    rotate_pair(q[0], q[1], q, i, a.rot_dim, fpos, a.freq_base);
+    cuda::rope_rotate_pair(q[0], q[1], q, i, a.rot_dim, fpos, a.freq_base);
     return;
   }
   const int32_t kp = p - q_pairs;
   const int32_t head = kp / half, i = 2 * (kp % half);
   const int64_t off = static_cast<int64_t>(head) * a.head_dim + i;
   const int64_t row = static_cast<int64_t>(pos) * a.kv_heads * a.head_dim;
-  rotate_pair(a.k[off], a.k[off + 1], a.k_cache + row + off, i, a.rot_dim, fpos, a.freq_base);
+  cuda::rope_rotate_pair(a.k[off], a.k[off + 1], a.k_cache + row + off, i, a.rot_dim, fpos, a.freq_base);
   a.v_cache[row + off] = a.v[off];
   a.v_cache[row + off + 1] = a.v[off + 1];
 }

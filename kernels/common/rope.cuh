@@ -1,0 +1,28 @@
+// The rotation of one rope pair on the device, shared by rope.thread_pair and the fused
+// attn_in variants so that both rotate with the same float arithmetic (STYLE rule 5).
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace swapbench::cuda {
+
+// Rotates (x0, x1), the pair at even index i of a head, by pos * base^(-i / rot_dim) and stores
+// it at dst[0], dst[1]; pairs at i >= rot_dim are copied. Angles in float: inv_freq by powf,
+// theta = pos * inv_freq, then sincosf (accurate, not fast-math).
+__device__ __forceinline__ void rope_rotate_pair(float x0, float x1, float* dst, int32_t i,
+                                                 int32_t rot_dim, float pos, float base) {
+  if (i >= rot_dim) {
+    dst[0] = x0;
+    dst[1] = x1;
+    return;
+  }
+  const float inv_freq = powf(base, -static_cast<float>(i) / static_cast<float>(rot_dim));
+  float s, c;
+  sincosf(pos * inv_freq, &s, &c);
+  dst[0] = x0 * c - x1 * s;
+  dst[1] = x0 * s + x1 * c;
+}
+
+}  // namespace swapbench::cuda

@@ -1,0 +1,106 @@
+// The kernel template behind the fused variants that start with an rmsnorm and go on with
+// matvecs over its output (attn_in.fused, ffn_in.fused): one launch instead of a norm launch, the
+// matvec launches and the launch of whatever follows them.
+//
+// Every thread block computes the norm scale itself (the vector is a few KB and sits in L2: each
+// block re-reads it instead of waiting for another launch), stages xn = (x * scale) * weight
+// tile by tile into the swizzled shared buffer of matvec_kernels.cuh, and each warp dots R rows
+// with the matvec family's dot_blocks and warp_sum; lane 0 hands the R sums to the variant's
+// epilogue. The scale comes from cuda::rms_scale with 256 contributing threads and the dots
+// from the bitwise matvec family, so xn and every row sum have the bits of the unfused path
+// with rmsnorm.warp_shuffle (threads=256) and any bitwise matvec variant.
+#pragma once
+
+#include "kernels/common/rms_scale.cuh"
+#include "variants/matvec/matvec_kernels.cuh"
+
+namespace swapbench::mv {
+
+// Threads that contribute to the norm's sum of squares: rmsnorm.warp_shuffle's default, so a
+// block needs at least this many threads (8 warps).
+constexpr int kNormThreads = 256;
+constexpr int kNormMinWarps = kNormThreads / kWarpSize;
+
+struct NormInput {
+  const float* x;
+  const float* weight;
+  float eps;
+  int dim;  // a multiple of 32
+};
+
+// Stages xn[first, first + count) into the swizzled layout XShared reads; count % 32 == 0.
+__device__ __forceinline__ void stage_normed_x(float* xs, const NormInput& in, float scale,
+                                               int first, int count) {
+  const float4* x = reinterpret_cast<const float4*>(in.x + first);
+  const float4* w = reinterpret_cast<const float4*>(in.weight + first);
+  float4* dst = reinterpret_cast<float4*>(xs);
+  for (int i = static_cast<int>(threadIdx.x); i < count / 4; i += static_cast<int>(blockDim.x)) {
+    const float4 a = __ldg(x + i), b = __ldg(w + i);
+    const float4 v{cuda::rms_apply(a.x, scale, b.x), cuda::rms_apply(a.y, scale, b.y),
+                   cuda::rms_apply(a.z, scale, b.z), cuda::rms_apply(a.w, scale, b.w)};
+    const int bl = i >> 3, c = i & 7;
+    dst[bl * 8 + ((c + bl) & 7)] = v;
+  }
+}
+
+// Op (the variant's part) provides:
+//   int units;                                      warp units (groups of R rows)
+//   uint64_t row_bytes;                             bytes of one weight row
+//   __device__ const uint8_t* row(int unit, int r) const;   row r of a unit (in bounds)
+//   __device__ void store(int unit, const float (&sum)[R]) const;  called by lane 0
+template <DType T, int R, int TILE, class Op>
+__global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
+    norm_matvec_kernel(NormInput in, Op op) {
+  static_assert(TILE % (kQK * kWarpSize) == 0, "tiles must start on 32-block boundaries");
+  const int lane = static_cast<int>(threadIdx.x) & (kWarpSize - 1);
+  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+  const int warps = static_cast<int>(blockDim.x) / kWarpSize;
+  const int unit = static_cast<int>(blockIdx.x) * warps + warp;
+  const bool active = unit < op.units;  // warp-uniform
+  const uint8_t* rows[R];
+#pragma unroll
+  for (int r = 0; r < R; ++r) rows[r] = op.row(active ? unit : op.units - 1, r);
+  // Weights are never written by a kernel: start their trip to L2 before waiting (launch.cuh).
+  if (active) {
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+      for (uint64_t off = uint64_t(lane) * kL2Line; off < op.row_bytes; off += kWarpSize * kL2Line)
+        sb_prefetch_l2(rows[r] + off);
+  }
+  sb_grid_wait();
+  sb_grid_launch_dependents();
+
+  __shared__ float scratch[cuda::kMaxWarps];
+  const float scale = cuda::rms_scale(in.x, in.dim, in.eps, kNormThreads, scratch);
+  __shared__ __align__(16) float xs[TILE];
+  constexpr int kTileBlocks = TILE / kQK;
+  const int nb = in.dim / kQK;
+  float acc[R];
+#pragma unroll
+  for (int r = 0; r < R; ++r) acc[r] = 0.0f;
+  for (int first = 0; first < nb; first += kTileBlocks) {
+    const int count = min(kTileBlocks, nb - first);
+    if (first > 0) __syncthreads();  // every warp is done with the previous tile
+    stage_normed_x(xs, in, scale, first * kQK, count * kQK);
+    __syncthreads();
+    if (active) dot_blocks<T, R>(rows, XShared{xs}, first, count, lane, acc);
+  }
+  if (!active) return;
+#pragma unroll
+  for (int r = 0; r < R; ++r) acc[r] = warp_sum(acc[r]);
+  if (lane == 0) op.store(unit, acc);
+}
+
+// Launches norm_matvec_kernel over op.units units with `warps` warps per block (at least
+// kNormMinWarps, at most kMaxWarps).
+template <DType T, int R, int TILE, class Op>
+void launch_norm_matvec(const NormInput& in, const Op& op, int64_t warps, const LaunchCtx& ctx,
+                        const char* what) {
+  if (op.units <= 0) return;
+  const int w = static_cast<int>(std::clamp<int64_t>(warps, kNormMinWarps, kMaxWarps));
+  const unsigned grid = static_cast<unsigned>((op.units + w - 1) / w);
+  launch_kernel(what, norm_matvec_kernel<T, R, TILE, Op>, grid,
+                static_cast<unsigned>(w * kWarpSize), 0, ctx, in, op);
+}
+
+}  // namespace swapbench::mv
