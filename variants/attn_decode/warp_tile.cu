@@ -1,0 +1,245 @@
+// `attn_decode.warp_tile`: block_head's one block per query head, with every load of a tile in
+// flight at once. In block_head a warp scores 32 positions (lane = position) and then walks them
+// one by one for V, so each tile costs a chain of dependent cache reads; at decode's short
+// contexts (smollm2 at pos < 200: at most 7 tiles) that chain, not bandwidth, is the kernel's
+// time (8 us per call, a third of the step). Here a position's row is split over CL = head_dim /
+// 16 lanes (four float4 columns each), so a warp holds R = 32 / CL positions per pass and kI
+// passes per tile; every lane issues the K and V loads of all its positions before using any of
+// them, which makes a tile one round trip to memory. Each lane keeps its own online-softmax state
+// (running max, denominator, head_dim / CL accumulators) over its positions; the warp merges its
+// R states with xor shuffles and the block merges its warps in shared memory. No position-
+// dependent host branch: pos is read on the device. Reassociates against block_head (different
+// summation order), float throughout.
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/attn_decode/attn_decode.h"
+#include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
+#include "kernels/common/reduce.cuh"
+#include "kernels/common/traffic.h"
+
+namespace swapbench::attn_decode {
+namespace {
+
+using cuda::kFullMask;
+using cuda::kWarpSize;
+
+constexpr int kF = 4;  // float4 columns per lane per row: a lane covers 16 floats
+constexpr int kI = 2;  // positions per lane per tile
+constexpr int kMaxWarps = 16;
+
+// Online-softmax state of a set of positions: max score m, denominator l (scaled to m) and the
+// weighted V sum (scaled to m). m = -inf means "no position yet"; l and acc are then 0.
+struct State {
+  float m = -INFINITY;
+  float l = 0.0f;
+  float4 acc[kF];
+};
+
+__device__ __forceinline__ float4 fma4(float a, float4 x, float4 y) {
+  return make_float4(fmaf(a, x.x, y.x), fmaf(a, x.y, y.y), fmaf(a, x.z, y.z), fmaf(a, x.w, y.w));
+}
+__device__ __forceinline__ float4 scale4(float a, float4 x) {
+  return make_float4(a * x.x, a * x.y, a * x.z, a * x.w);
+}
+// exp(x - m) with exp(-inf - anything) = 0 spelled out (avoids -inf - -inf = NaN).
+__device__ __forceinline__ float weight(float x, float m) {
+  return x == -INFINITY ? 0.0f : expf(x - m);
+}
+
+// Merges state o into s: both rescaled to the larger max.
+__device__ __forceinline__ void merge(State& s, float om, float ol, const float4 (&oacc)[kF]) {
+  const float mn = fmaxf(s.m, om);
+  const float a = weight(s.m, mn), b = weight(om, mn);
+  s.l = fmaf(s.l, a, ol * b);
+#pragma unroll
+  for (int f = 0; f < kF; ++f) s.acc[f] = fma4(b, oacc[f], scale4(a, s.acc[f]));
+  s.m = mn;
+}
+
+// kHD = head_dim = 16 * kCL: kCL lanes per position, kR = 32 / kCL positions per warp pass.
+template <int kHD>
+__global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a) {
+  constexpr int kCL = kHD / (4 * kF);
+  constexpr int kR = kWarpSize / kCL;
+  constexpr int kTile = kR * kI;  // positions per warp per tile
+  static_assert(kCL * 4 * kF == kHD && kWarpSize % kCL == 0, "head_dim must be 16 * 2^k <= 512");
+  __shared__ float m_s[kMaxWarps], l_s[kMaxWarps];
+  __shared__ float4 acc_s[kMaxWarps][kHD / 4];
+
+  sb_grid_wait();
+  sb_grid_launch_dependents();
+  const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
+  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+  const int warps = static_cast<int>(blockDim.x) / kWarpSize;
+  const int r = lane / kCL, c = lane % kCL;  // position slot, column group
+  const int h = static_cast<int>(blockIdx.x);
+  const int64_t row = static_cast<int64_t>(a.kv_heads) * kHD;
+  const int64_t g = static_cast<int64_t>(h / (a.heads / a.kv_heads)) * kHD;
+  const float4* K = reinterpret_cast<const float4*>(a.k_cache + g);
+  const float4* V = reinterpret_cast<const float4*>(a.v_cache + g);
+  const int64_t row4 = row / 4;
+
+  // This lane's q columns c, c + kCL, ...: pre-scaled by 1 / sqrt(head_dim) as in block_head.
+  const float scale = 1.0f / sqrtf(static_cast<float>(kHD));
+  const float4* q4 = reinterpret_cast<const float4*>(a.q + static_cast<int64_t>(h) * kHD);
+  float4 q[kF];
+#pragma unroll
+  for (int f = 0; f < kF; ++f) q[f] = scale4(scale, __ldg(q4 + c + kCL * f));
+
+  const int n = min(*a.pos + 1, a.max_ctx);  // positions 0..pos (never past the cache)
+  State st;
+#pragma unroll
+  for (int f = 0; f < kF; ++f) st.acc[f] = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+
+  for (int base = warp * kTile; base < n; base += warps * kTile) {
+    // Every load of the tile first (positions past n read as zero, so no cache row past pos is
+    // touched), then the arithmetic.
+    float4 k[kI][kF], v[kI][kF];
+#pragma unroll
+    for (int i = 0; i < kI; ++i) {
+      const int t = base + i * kR + r;
+#pragma unroll
+      for (int f = 0; f < kF; ++f) {
+        const int64_t at = t * row4 + c + kCL * f;
+        k[i][f] = t < n ? __ldg(K + at) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        v[i][f] = t < n ? __ldg(V + at) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+      }
+    }
+    float s[kI];
+    float tile_max = -INFINITY;
+#pragma unroll
+    for (int i = 0; i < kI; ++i) {
+      float4 d = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+#pragma unroll
+      for (int f = 0; f < kF; ++f) {
+        d.x = fmaf(q[f].x, k[i][f].x, d.x);
+        d.y = fmaf(q[f].y, k[i][f].y, d.y);
+        d.z = fmaf(q[f].z, k[i][f].z, d.z);
+        d.w = fmaf(q[f].w, k[i][f].w, d.w);
+      }
+      float part = (d.x + d.y) + (d.z + d.w);
+#pragma unroll
+      for (int o = kCL / 2; o > 0; o >>= 1) part += __shfl_xor_sync(kFullMask, part, o);
+      s[i] = base + i * kR + r < n ? part : -INFINITY;
+      tile_max = fmaxf(tile_max, s[i]);
+    }
+    const float m_new = fmaxf(st.m, tile_max);
+    const float corr = weight(st.m, m_new);
+    st.l *= corr;
+#pragma unroll
+    for (int f = 0; f < kF; ++f) st.acc[f] = scale4(corr, st.acc[f]);
+#pragma unroll
+    for (int i = 0; i < kI; ++i) {
+      const float p = weight(s[i], m_new);
+      st.l += p;
+#pragma unroll
+      for (int f = 0; f < kF; ++f) st.acc[f] = fma4(p, v[i][f], st.acc[f]);
+    }
+    st.m = m_new;
+  }
+
+  // The warp's kR position slots into one state: xor over the lane bits above the column group.
+#pragma unroll
+  for (int o = kCL; o < kWarpSize; o <<= 1) {
+    const float om = __shfl_xor_sync(kFullMask, st.m, o);
+    const float ol = __shfl_xor_sync(kFullMask, st.l, o);
+    float4 oacc[kF];
+#pragma unroll
+    for (int f = 0; f < kF; ++f) {
+      oacc[f].x = __shfl_xor_sync(kFullMask, st.acc[f].x, o);
+      oacc[f].y = __shfl_xor_sync(kFullMask, st.acc[f].y, o);
+      oacc[f].z = __shfl_xor_sync(kFullMask, st.acc[f].z, o);
+      oacc[f].w = __shfl_xor_sync(kFullMask, st.acc[f].w, o);
+    }
+    merge(st, om, ol, oacc);
+  }
+  if (r == 0) {
+#pragma unroll
+    for (int f = 0; f < kF; ++f) acc_s[warp][c + kCL * f] = st.acc[f];
+    if (c == 0) {
+      m_s[warp] = st.m;
+      l_s[warp] = st.l;
+    }
+  }
+  __syncthreads();
+
+  // The block's warps into the output, one float4 column per thread. Warp 0 always saw
+  // position 0, so the block's max is finite and the denominator positive.
+  const int tid = static_cast<int>(threadIdx.x);
+  if (tid < kHD / 4) {
+    float mx = -INFINITY;
+    for (int w = 0; w < warps; ++w) mx = fmaxf(mx, m_s[w]);
+    float denom = 0.0f;
+    float4 o = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    for (int w = 0; w < warps; ++w) {
+      const float e = weight(m_s[w], mx);
+      denom = fmaf(l_s[w], e, denom);
+      o = fma4(e, acc_s[w][tid], o);
+    }
+    const float inv = 1.0f / denom;
+    reinterpret_cast<float4*>(a.out + static_cast<int64_t>(h) * kHD)[tid] = scale4(inv, o);
+  }
+}
+
+std::optional<std::string> applies(const Shape& s) {
+  if (auto r = require(s.heads > 0 && s.kv_heads > 0 && s.heads % s.kv_heads == 0,
+                       "heads must be a positive multiple of kv_heads"))
+    return r;
+  if (auto r =
+          require(s.head_dim == 32 || s.head_dim == 64 || s.head_dim == 128 || s.head_dim == 256,
+                  "head_dim must be 32, 64, 128 or 256 (16 floats per lane, lanes per "
+                  "position a power of two)"))
+    return r;
+  return require(s.max_ctx > 0, "max_ctx must be positive");
+}
+
+void launch(const Args& a, const LaunchCtx& ctx) {
+  if (reinterpret_cast<uintptr_t>(a.k_cache) % alignof(float4) != 0 ||
+      reinterpret_cast<uintptr_t>(a.v_cache) % alignof(float4) != 0 ||
+      reinterpret_cast<uintptr_t>(a.q) % alignof(float4) != 0 ||
+      reinterpret_cast<uintptr_t>(a.out) % alignof(float4) != 0)
+    throw std::invalid_argument(
+        "attn_decode.warp_tile: q, out and the caches must be 16-byte "
+        "aligned");
+  const int warps = static_cast<int>(ctx.param("warps"));
+  const dim3 grid(static_cast<unsigned>(a.heads)), block(static_cast<unsigned>(warps * kWarpSize));
+  const auto kernel = a.head_dim == 32    ? warp_tile_kernel<32>
+                      : a.head_dim == 64  ? warp_tile_kernel<64>
+                      : a.head_dim == 128 ? warp_tile_kernel<128>
+                                          : warp_tile_kernel<256>;
+  launch_kernel("attn_decode.warp_tile", kernel, grid, block, 0, ctx, a);
+}
+
+}  // namespace
+
+SB_ON_LOAD {
+  register_variant<Args>(
+      {.slot = "attn_decode",
+       .name = "warp_tile",
+       .backend = Backend::cuda,
+       .equality = Equality::reassociates,
+       .rationale = "One block per query head as block_head, but a position's K and V rows are "
+                    "split over head_dim / 16 lanes, so a warp holds 2 * 512 / head_dim "
+                    "positions per pass and every lane issues all the K and V loads of its tile "
+                    "before using them: one memory round trip per tile instead of block_head's "
+                    "chain of 32 dependent V reads. Per-lane online softmax, merged by xor "
+                    "shuffles in the warp and through shared memory across warps. Summation "
+                    "order differs from block_head.",
+       .params = {{.name = "warps",
+                   .min = 1,
+                   .max = kMaxWarps,
+                   .def = 8,
+                   .doc = "warps per block (positions are dealt to warps in tiles); changes the "
+                          "summation order"}},
+       .applies = applies,
+       .bytes = [](const Shape& s) { return traffic::attn_bytes(s, double(s.max_ctx)); },
+       .flops = [](const Shape& s) { return traffic::attn_flops(s, double(s.max_ctx)); },
+       .fallback = "block_head"},
+      &launch);
+}
+
+}  // namespace swapbench::attn_decode
