@@ -33,6 +33,9 @@ S="$models/smollm2-q4_1.gguf"
 $B gen-model --shape smollm2-135m --quant q4_1 --seed 1 -o "$S" >/dev/null
 fast="matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"
 dp4a="matvec=dp4a,matvec_pair=fused,matvec_residual=shuffle"
+# The fastest measured plans (docs/results.md).
+best="attn_in=fused,ffn_in=fused,attn_decode=warp_tile,matvec=v3_small,matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"
+best8b="matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced,attn_in=fused,attn_decode=warp_tile,argmax=two_stage"
 # Two back-to-back runs of the same bench (repeatability), the first with taps for diff.
 for i in 1 2; do
   taps=""; [ $i = 1 ] && taps="--taps 1"
@@ -44,7 +47,7 @@ echo "== diff: dp4a plan (graphs on) against the reference plan (graphs on)" | t
 $B diff "$OUT/bench-smollm2-1.json" "$OUT/bench-smollm2-1.json" --trial-a 4 --trial-b 0 2>&1 | tee -a "$log"
 echo "== smollm2 with PDL" | tee -a "$log"
 $B bench --backend cuda -m "$S" -w tg128,tg128@ctx4096 --graphs on,off --pdl on --max-seconds 5 --no-profile \
-  --plan "$fast" 2>&1 | tee -a "$log"
+  --plan "$fast" --plan "$best" 2>&1 | tee -a "$log"
 [ "$mode" = quick ] && exit 0
 
 for q in q8_0 q4_0; do
@@ -53,6 +56,7 @@ for q in q8_0 q4_0; do
   $B bench --backend cuda -m "$models/llama8b-$q.gguf" -w tg128 --graphs on --pdl on --max-seconds 5 --slots \
     --plan "matvec=v3,matvec_pair=fused,matvec_residual=shuffle" \
     --plan "matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced,argmax=two_stage" \
+    --plan "$best8b" \
     2>&1 | tee -a "$log"
   rm -f "$models/llama8b-$q.gguf"
 done

@@ -10,8 +10,15 @@
 // R states with xor shuffles and the block merges its warps in shared memory. No position-
 // dependent host branch: pos is read on the device. Reassociates against block_head (different
 // summation order), float throughout.
+//
+// Long contexts (`splits` > 1, flash-decoding): only `heads` blocks would leave most SMs idle, so
+// the positions 0..pos are cut into `splits` equal ranges, one block per (head, range); each block
+// leaves its unnormalised state in the workspace and the last block of a head to arrive (atomic
+// ticket, as argmax.two_stage) merges them. The counters are zeroed by a memset node before the
+// kernel, so splits > 1 costs one extra node: worth it from a few hundred positions on.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -30,6 +37,26 @@ using cuda::kWarpSize;
 constexpr int kF = 4;  // float4 columns per lane per row: a lane covers 16 floats
 constexpr int kI = 2;  // positions per lane per tile
 constexpr int kMaxWarps = 16;
+constexpr int kMaxSplits = 64;
+constexpr int kAutoSplitPositions = 512;  // splits = 0: one split per this many cache positions
+constexpr int kAutoMaxSplits = 32;
+
+// Workspace (splits > 1): one arrival counter per head (padded to 16 bytes), then per (head,
+// split) its max and denominator (padded to 16 bytes), then per (head, split) its head_dim
+// accumulators.
+size_t counters_bytes(int64_t heads) {
+  return (size_t(heads) * sizeof(unsigned) + 15) & ~size_t{15};
+}
+size_t workspace_for(const Shape& s) {
+  return counters_bytes(s.heads) + 16 +
+         sizeof(float) * size_t(s.heads) * kMaxSplits *
+             (2 + size_t(std::max<int64_t>(s.head_dim, 0)));
+}
+struct Partials {
+  unsigned* counters;  // [heads]
+  float2* ml;          // [heads][splits] {m, l}
+  float4* acc;         // [heads][splits][head_dim / 4]
+};
 
 // Online-softmax state of a set of positions: max score m, denominator l (scaled to m) and the
 // weighted V sum (scaled to m). m = -inf means "no position yet"; l and acc are then 0.
@@ -62,7 +89,7 @@ __device__ __forceinline__ void merge(State& s, float om, float ol, const float4
 
 // kHD = head_dim = 16 * kCL: kCL lanes per position, kR = 32 / kCL positions per warp pass.
 template <int kHD>
-__global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a) {
+__global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a, Partials part) {
   constexpr int kCL = kHD / (4 * kF);
   constexpr int kR = kWarpSize / kCL;
   constexpr int kTile = kR * kI;  // positions per warp per tile
@@ -77,6 +104,7 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a)
   const int warps = static_cast<int>(blockDim.x) / kWarpSize;
   const int r = lane / kCL, c = lane % kCL;  // position slot, column group
   const int h = static_cast<int>(blockIdx.x);
+  const int split = static_cast<int>(blockIdx.y), splits = static_cast<int>(gridDim.y);
   const int64_t row = static_cast<int64_t>(a.kv_heads) * kHD;
   const int64_t g = static_cast<int64_t>(h / (a.heads / a.kv_heads)) * kHD;
   const float4* K = reinterpret_cast<const float4*>(a.k_cache + g);
@@ -90,12 +118,16 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a)
 #pragma unroll
   for (int f = 0; f < kF; ++f) q[f] = scale4(scale, __ldg(q4 + c + kCL * f));
 
-  const int n = min(*a.pos + 1, a.max_ctx);  // positions 0..pos (never past the cache)
+  const int n_all = min(*a.pos + 1, a.max_ctx);  // positions 0..pos (never past the cache)
+  // This block's range [begin, n): all of them unless split.
+  const int chunk = (n_all + splits - 1) / splits;
+  const int begin = min(n_all, split * chunk);
+  const int n = min(n_all, begin + chunk);
   State st;
 #pragma unroll
   for (int f = 0; f < kF; ++f) st.acc[f] = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
 
-  for (int base = warp * kTile; base < n; base += warps * kTile) {
+  for (int base = begin + warp * kTile; base < n; base += warps * kTile) {
     // Every load of the tile first (positions past n read as zero, so no cache row past pos is
     // touched), then the arithmetic.
     float4 k[kI][kF], v[kI][kF];
@@ -167,22 +199,59 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a)
   }
   __syncthreads();
 
-  // The block's warps into the output, one float4 column per thread. Warp 0 always saw
-  // position 0, so the block's max is finite and the denominator positive.
+  // The block's warps into one state, one float4 column per thread. Unsplit, warp 0 always saw
+  // position 0, so the max is finite and the denominator positive; a split may have seen none.
   const int tid = static_cast<int>(threadIdx.x);
+  float mx = -INFINITY, denom = 0.0f;
+  float4 o = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
   if (tid < kHD / 4) {
-    float mx = -INFINITY;
     for (int w = 0; w < warps; ++w) mx = fmaxf(mx, m_s[w]);
-    float denom = 0.0f;
-    float4 o = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
     for (int w = 0; w < warps; ++w) {
       const float e = weight(m_s[w], mx);
       denom = fmaf(l_s[w], e, denom);
       o = fma4(e, acc_s[w][tid], o);
     }
-    const float inv = 1.0f / denom;
-    reinterpret_cast<float4*>(a.out + static_cast<int64_t>(h) * kHD)[tid] = scale4(inv, o);
   }
+  float4* out = reinterpret_cast<float4*>(a.out + static_cast<int64_t>(h) * kHD);
+  if (splits == 1) {
+    if (tid < kHD / 4) out[tid] = scale4(1.0f / denom, o);
+    return;
+  }
+
+  // Split: publish this block's state, fence, take a ticket (the threadFenceReduction pattern);
+  // the head's last block merges every split's state.
+  const int64_t at = static_cast<int64_t>(h) * splits + split;
+  if (tid < kHD / 4) {
+    part.acc[at * (kHD / 4) + tid] = o;
+    if (tid == 0) part.ml[at] = make_float2(mx, denom);
+    __threadfence();
+  }
+  __shared__ bool last;
+  __syncthreads();
+  if (tid == 0) last = atomicAdd(part.counters + h, 1u) == static_cast<unsigned>(splits) - 1;
+  __syncthreads();
+  if (!last) return;
+  __threadfence();
+  if (tid < kHD / 4) {
+    const int64_t first = static_cast<int64_t>(h) * splits;
+    float m_all = -INFINITY;
+    for (int sp = 0; sp < splits; ++sp) m_all = fmaxf(m_all, __ldcg(part.ml + first + sp).x);
+    float l_all = 0.0f;
+    float4 o_all = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    for (int sp = 0; sp < splits; ++sp) {
+      const float2 ml = __ldcg(part.ml + first + sp);
+      const float e = weight(ml.x, m_all);
+      l_all = fmaf(ml.y, e, l_all);
+      o_all = fma4(e, __ldcg(part.acc + (first + sp) * (kHD / 4) + tid), o_all);
+    }
+    out[tid] = scale4(1.0f / l_all, o_all);
+  }
+}
+
+int splits_for(const Args& a, int64_t param) {
+  const int64_t s =
+      param > 0 ? param : std::clamp<int64_t>(a.max_ctx / kAutoSplitPositions, 1, kAutoMaxSplits);
+  return static_cast<int>(std::clamp<int64_t>(s, 1, std::min<int64_t>(kMaxSplits, a.max_ctx)));
 }
 
 std::optional<std::string> applies(const Shape& s) {
@@ -203,15 +272,27 @@ void launch(const Args& a, const LaunchCtx& ctx) {
       reinterpret_cast<uintptr_t>(a.q) % alignof(float4) != 0 ||
       reinterpret_cast<uintptr_t>(a.out) % alignof(float4) != 0)
     throw std::invalid_argument(
-        "attn_decode.warp_tile: q, out and the caches must be 16-byte "
-        "aligned");
+        "attn_decode.warp_tile: q, out and the caches must be 16-byte aligned");
   const int warps = static_cast<int>(ctx.param("warps"));
-  const dim3 grid(static_cast<unsigned>(a.heads)), block(static_cast<unsigned>(warps * kWarpSize));
+  const int splits = splits_for(a, ctx.param("splits"));
+  Partials part{};
+  if (splits > 1) {
+    // The workspace is shared scratch with undefined contents: zero the counters every call.
+    auto* ws = static_cast<uint8_t*>(ctx.workspace);
+    part.counters = reinterpret_cast<unsigned*>(ws);
+    part.ml = reinterpret_cast<float2*>(ws + counters_bytes(a.heads));
+    const size_t ml_bytes = (sizeof(float2) * size_t(a.heads) * size_t(splits) + 15) & ~size_t{15};
+    part.acc = reinterpret_cast<float4*>(ws + counters_bytes(a.heads) + ml_bytes);
+    SB_CUDA_CHECK(cudaMemsetAsync(part.counters, 0, sizeof(unsigned) * size_t(a.heads),
+                                  static_cast<cudaStream_t>(ctx.stream)));
+  }
+  const dim3 grid(static_cast<unsigned>(a.heads), static_cast<unsigned>(splits));
+  const dim3 block(static_cast<unsigned>(warps * kWarpSize));
   const auto kernel = a.head_dim == 32    ? warp_tile_kernel<32>
                       : a.head_dim == 64  ? warp_tile_kernel<64>
                       : a.head_dim == 128 ? warp_tile_kernel<128>
                                           : warp_tile_kernel<256>;
-  launch_kernel("attn_decode.warp_tile", kernel, grid, block, 0, ctx, a);
+  launch_kernel("attn_decode.warp_tile", kernel, grid, block, 0, ctx, a, part);
 }
 
 }  // namespace
@@ -227,17 +308,27 @@ SB_ON_LOAD {
                     "positions per pass and every lane issues all the K and V loads of its tile "
                     "before using them: one memory round trip per tile instead of block_head's "
                     "chain of 32 dependent V reads. Per-lane online softmax, merged by xor "
-                    "shuffles in the warp and through shared memory across warps. Summation "
-                    "order differs from block_head.",
+                    "shuffles in the warp and through shared memory across warps. Long "
+                    "contexts split positions over several blocks per head (flash-decoding), "
+                    "merged by the last block to arrive. Summation order differs from "
+                    "block_head.",
        .params = {{.name = "warps",
                    .min = 1,
                    .max = kMaxWarps,
                    .def = 8,
                    .doc = "warps per block (positions are dealt to warps in tiles); changes the "
-                          "summation order"}},
+                          "summation order"},
+                  {.name = "splits",
+                   .min = 0,
+                   .max = kMaxSplits,
+                   .def = 0,
+                   .doc = "blocks per head, each over an equal range of positions, merged by the "
+                          "last to finish (0: one per 512 cache positions, at most 32; 1: no "
+                          "workspace, no memset)"}},
        .applies = applies,
        .bytes = [](const Shape& s) { return traffic::attn_bytes(s, double(s.max_ctx)); },
        .flops = [](const Shape& s) { return traffic::attn_flops(s, double(s.max_ctx)); },
+       .workspace_bytes = workspace_for,
        .fallback = "block_head"},
       &launch);
 }
