@@ -162,12 +162,14 @@ std::vector<Point> points(const std::string& family) {
     for (const ModelDims& m : kModels) out.push_back(pair_point(m.ffn, m.ffn, m.dim));
   } else if (family == "attn_in") {
     // (dim, heads, kv_heads, head_dim, ctx): dim need not be heads * head_dim; 4160 > 4096
-    // takes two tiles of the staged xn.
+    // takes two tiles of the staged xn; 256 and 1280 (multiples of 256 columns: whole 16-byte
+    // rows in every type, as the coalesced variants need) give one short and one and a half
+    // pieces of 32 blocks per row, with few rows.
     struct Qkv {
       int64_t dim, heads, kv, hd, ctx;
     };
-    std::vector<Qkv> qkv{{32, 1, 1, 2, 8}, {64, 2, 1, 16, 40}, {96, 6, 2, 48, 80},
-                         {4160, 4, 2, 64, 16}};
+    std::vector<Qkv> qkv{{32, 1, 1, 2, 8},   {64, 2, 1, 16, 40},   {96, 6, 2, 48, 80},
+                         {4160, 4, 2, 64, 16}, {256, 4, 2, 32, 24}, {1280, 6, 2, 48, 80}};
     for (int i = 0; i < 2; ++i) {
       const int64_t kv = rnd(1, 4);
       qkv.push_back({32 * rnd(1, 40), kv * rnd(1, 4), kv, 2 * rnd(1, 64), rnd(1, 300)});

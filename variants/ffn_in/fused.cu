@@ -8,6 +8,7 @@
 #include "kernels/common/traffic.h"
 #include "kernels/ffn_in/ffn_in.h"
 #include "kernels/matvec/matvec.h"
+#include "variants/ffn_in/gate_up_swiglu_op.cuh"
 #include "variants/ffn_in/shape_rules.h"
 #include "variants/matvec/norm_matvec.cuh"
 
@@ -16,26 +17,8 @@ namespace {
 
 constexpr int kTile = 4096;  // floats of xn staged per tile: 16 KB of shared memory
 
-// Unit r = row r of W_gate and row r of W_up.
-struct GateUpSwigluOp {
-  const uint8_t *w_gate, *w_up;
-  float* act;
-  int units;
-  uint64_t row_bytes;
-
-  __device__ const uint8_t* row(int unit, int r) const {
-    return (r == 0 ? w_gate : w_up) + uint64_t(unit) * row_bytes;
-  }
-  __device__ void store(int unit, const float (&sum)[2]) const {
-    const float g = sum[0];
-    act[unit] = g / (1.0f + expf(-g)) * sum[1];  // as swiglu.elementwise
-  }
-};
-
 void launch(const Args& a, const LaunchCtx& ctx) {
-  const GateUpSwigluOp op{static_cast<const uint8_t*>(a.w_gate),
-                          static_cast<const uint8_t*>(a.w_up), a.act, a.rows,
-                          row_bytes(a.type, static_cast<uint64_t>(a.dim))};
+  const GateUpSwigluOp op = gate_up_swiglu_op(a);
   const mv::NormInput in{a.x, a.norm, a.eps, a.dim};
   mv::dispatch_type(a.type, [&](auto t) {
     mv::launch_norm_matvec<decltype(t)::value, 2, kTile>(in, op, ctx.param("warps"), ctx,
@@ -57,7 +40,10 @@ SB_ON_LOAD {
                       "warp dots a gate row and its up row and lane 0 stores silu(gate) * up. "
                       "One launch instead of three, and gate and up never reach memory. xn is "
                       "rmsnorm.warp_shuffle's, so it reassociates against rmsnorm.serial only.",
-         .params = {{.name = "warps", .min = mv::kNormMinWarps, .max = mv::kMaxWarps, .def = 8,
+         .params = {{.name = "warps",
+                     .min = mv::kNormMinWarps,
+                     .max = mv::kMaxWarps,
+                     .def = 8,
                      .doc = "warps (gate/up row pairs) per thread block"}},
          .applies = &shape_ok,
          .bytes = [t](const Shape& s) { return traffic::ffn_in_bytes(t, s); },

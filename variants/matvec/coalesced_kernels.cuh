@@ -17,6 +17,9 @@
 // paths' 1e-6 test bound; integer sums are exact. Compute: lane l dots block l of the piece for all
 // R rows from the ring, reusing its x words (four 16-byte shared loads) for the R rows; one float
 // accumulator per row, the xor-tree warp sum at the end of the group, lane r stores row r.
+// Hooks (Io below): where x comes from, which weight row a group's row r is and what is stored
+// are a compile-time policy, so that fused slots (attn_in.coalesced, ffn_in.coalesced:
+// coalesced_norm.cuh) reuse the ring without a copy of the kernel.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -94,12 +97,21 @@ __device__ __forceinline__ int dp4a_su(int a, uint32_t b, int c) {
   return d;
 }
 
+// x as the matvec slots take it: read-only float4s.
+struct XPlain {
+  const float* __restrict__ x;
+  __device__ __forceinline__ float4 operator()(int e4) const {
+    return __ldg(reinterpret_cast<const float4*>(x) + e4);
+  }
+};
+
 // Quantizes x (nb blocks) into the shared layout: per block 4 chunks of 16 bytes (lo words
 // 0-3, lo 4-7, hi 0-3, hi 4-7), chunk c stored at slot (c + b / 2) % 4 so that the 8 lanes of a
 // quarter-warp reading chunk c of 8 consecutive blocks hit 8 distinct 16-byte bank groups; and
-// {amax / 32767, sum of the 32 q} per block. Every thread of the block calls it.
-__device__ __forceinline__ void quantize_x(const float* __restrict__ x, int nb, uint32_t* xq,
-                                           float2* xs) {
+// {amax / 32767, sum of the 32 q} per block. Every thread of the block calls it. `load(e4)`
+// gives float4 number e4 of x (XPlain: x as given; coalesced_norm.cuh: the normalised x).
+template <class Load>
+__device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* xq, float2* xs) {
   const int n4 = nb * 8;  // float4s; 8 consecutive threads hold one block
   const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
   for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
@@ -107,7 +119,7 @@ __device__ __forceinline__ void quantize_x(const float* __restrict__ x, int nb, 
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
       const int e4 = base + k * nt + tid;
-      v[k] = e4 < n4 ? __ldg(reinterpret_cast<const float4*>(x) + e4) : make_float4(0, 0, 0, 0);
+      v[k] = e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
     }
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
@@ -232,8 +244,8 @@ __device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const X
 // blocks hit 8 distinct 16-byte bank groups; and {amax / 127, sum of the 32 q}. Rounding to
 // nearest: error <= amax / 254 per element, as matvec.dp4a (dp4a_bound.h: NMSE <= 1e-3).
 constexpr int kX8BytesPerBlock = 40;
-__device__ __forceinline__ void quantize_x8(const float* __restrict__ x, int nb, uint32_t* xq,
-                                            float2* xs) {
+template <class Load>
+__device__ __forceinline__ void quantize_x8(const Load& load, int nb, uint32_t* xq, float2* xs) {
   const int n4 = nb * 8;
   const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
   for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
@@ -241,7 +253,7 @@ __device__ __forceinline__ void quantize_x8(const float* __restrict__ x, int nb,
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
       const int e4 = base + k * nt + tid;
-      v[k] = e4 < n4 ? __ldg(reinterpret_cast<const float4*>(x) + e4) : make_float4(0, 0, 0, 0);
+      v[k] = e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
     }
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
@@ -300,8 +312,8 @@ __device__ __forceinline__ float block_dot8(const uint8_t* seg, int lane, const 
     int s = 0;
 #pragma unroll
     for (int i = 0; i < 8; ++i)
-      s = __dp4a(static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh)),
-                 static_cast<int>(xw.w[i]), s);
+      s = __dp4a(static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh)), static_cast<int>(xw.w[i]),
+                 s);
     return __fmaf_rn(__fmul_rn(d, xsc.x), static_cast<float>(s), acc);  // |s| < 2^20: exact
   } else {
     uint32_t w[5];
@@ -337,6 +349,42 @@ __device__ __forceinline__ float block_dot8(const uint8_t* seg, int lane, const 
 
 enum class Epilogue { store, add_residual };
 
+// The hooks of coalesced_kernel, a policy passed by value beside the Job. An Io provides:
+//   static constexpr int kRows;              rows per group it needs (0: any, the launcher picks)
+//   static constexpr size_t kScratchBytes;   shared memory beside x for x_source (16-byte multiple)
+//   const uint8_t* row(const Job&, int row) const;          row < j.rows_total
+//   Load x_source(const Job&, void* scratch) const;         every thread, after the grid wait;
+//                                                           Load as quantize_x takes it
+//   template <int R> void store(const Job&, int g, int lane, const float (&sum)[R]) const;
+//                                 group g's R row sums, identical in every lane; every lane calls
+// JobIo: the matvec slots (rows [0, rows1) of w1 -> y1, the rest of w2 -> y2, x as given; lane r
+// stores row g * R + r, adding the residual for add_residual).
+template <Epilogue E>
+struct JobIo {
+  static constexpr int kRows = 0;
+  static constexpr size_t kScratchBytes = 0;
+  __device__ __forceinline__ const uint8_t* row(const Job& j, int row) const {
+    return row < j.rows1 ? j.w1 + static_cast<uint64_t>(row) * j.row_bytes
+                         : j.w2 + static_cast<uint64_t>(row - j.rows1) * j.row_bytes;
+  }
+  __device__ __forceinline__ XPlain x_source(const Job& j, void*) const { return XPlain{j.x}; }
+  template <int R>
+  __device__ __forceinline__ void store(const Job& j, int g, int lane,
+                                        const float (&sum)[R]) const {
+    float v = 0.0f;
+#pragma unroll
+    for (int r = 0; r < R; ++r) v = lane == r ? sum[r] : v;
+    const int row = g * R + lane;
+    if (lane < R && row < j.rows_total) {
+      float* y = row < j.rows1 ? j.y1 + row : j.y2 + (row - j.rows1);
+      if constexpr (E == Epilogue::add_residual)
+        *y = __fadd_rn(j.res[row], v);
+      else
+        *y = v;
+    }
+  }
+};
+
 // Shared memory of one launch: x, then each warp's ring.
 __host__ __device__ inline size_t x_smem_bytes(int nb, int x_bits = 16) {
   return (static_cast<size_t>(nb) * (x_bits == 8 ? kX8BytesPerBlock : kXBytesPerBlock) + 15) &
@@ -347,8 +395,10 @@ __host__ __device__ constexpr size_t ring_bytes() {
   return static_cast<size_t>(S) * R * seg_bytes<T>();
 }
 
-template <DType T, int R, int S, Epilogue E, int XB = 16>
-__global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job j) {
+template <DType T, int R, int S, int XB, class Io>
+__global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job j, Io io) {
+  static_assert(Io::kRows == 0 || Io::kRows == R, "the Io needs groups of its own row count");
+  static_assert(Io::kScratchBytes % 16 == 0, "the ring must stay 16-byte aligned");
   static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
   extern __shared__ __align__(16) uint8_t smem[];
   constexpr int kSeg = seg_bytes<T>();
@@ -359,8 +409,8 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   const int nb = j.nb;
   uint32_t* xq = reinterpret_cast<uint32_t*>(smem);
   float2* xs = reinterpret_cast<float2*>(smem + static_cast<size_t>(nb) * (XB == 8 ? 32 : 64));
-  uint8_t* ring =
-      smem + x_smem_bytes(nb, XB) + static_cast<size_t>(warp) * ring_bytes<T, R, S>();
+  uint8_t* scratch = smem + x_smem_bytes(nb, XB);
+  uint8_t* ring = scratch + Io::kScratchBytes + static_cast<size_t>(warp) * ring_bytes<T, R, S>();
 
   // Work of this warp: groups gw, gw + W, ... of R rows; each group is `pieces` pieces.
   const int pieces = (nb + kPieceBlocks - 1) / kPieceBlocks;
@@ -370,9 +420,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   const int items = gw < groups ? ((groups - 1 - gw) / tw + 1) * pieces : 0;
 
   auto row_ptr = [&](int row) {  // rows past the end repeat the last one (never stored)
-    row = min(row, j.rows_total - 1);
-    return row < j.rows1 ? j.w1 + static_cast<uint64_t>(row) * j.row_bytes
-                         : j.w2 + static_cast<uint64_t>(row - j.rows1) * j.row_bytes;
+    return io.row(j, min(row, j.rows_total - 1));
   };
   // Issue cursor: the item the next issue() copies (group ig, piece ip) into ring slot is.
   int issued = 0, ig = gw, ip = 0, is = 0;
@@ -406,8 +454,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
       const uint8_t* src = row_ptr(gk * R + r);
       const uintptr_t first = reinterpret_cast<uintptr_t>(src) & ~uintptr_t{kL2Line - 1};
       const uintptr_t end = reinterpret_cast<uintptr_t>(src) + j.row_bytes;
-      for (uintptr_t a = first + static_cast<uintptr_t>(lane) * kL2Line; a < end;
-           a += 32 * kL2Line)
+      for (uintptr_t a = first + static_cast<uintptr_t>(lane) * kL2Line; a < end; a += 32 * kL2Line)
         sb_prefetch_l2(reinterpret_cast<const void*>(a));
     }
   }
@@ -416,10 +463,13 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
 
   sb_grid_wait();  // x and the residual may be written by the previous kernel
   if (!j.early_trigger) sb_grid_launch_dependents();
-  if constexpr (XB == 8)
-    quantize_x8(j.x, nb, xq, xs);
-  else
-    quantize_x(j.x, nb, xq, xs);
+  {
+    const auto load = io.x_source(j, scratch);
+    if constexpr (XB == 8)
+      quantize_x8(load, nb, xq, xs);
+    else
+      quantize_x(load, nb, xq, xs);
+  }
   __syncthreads();
 
   float acc[R];
@@ -447,22 +497,14 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
       }
     }
     if (++slot == S) slot = 0;
-    if (++p == pieces) {  // group done: warp sums, lane r stores row g * R + r
-      float v = 0.0f;
+    if (++p == pieces) {  // group done: warp sums, the Io stores
+      float sum[R];
 #pragma unroll
       for (int r = 0; r < R; ++r) {
-        const float s = mv::warp_sum(acc[r]);
-        v = lane == r ? s : v;
+        sum[r] = mv::warp_sum(acc[r]);
         acc[r] = 0.0f;
       }
-      const int row = g * R + lane;
-      if (lane < R && row < j.rows_total) {
-        float* y = row < j.rows1 ? j.y1 + row : j.y2 + (row - j.rows1);
-        if constexpr (E == Epilogue::add_residual)
-          *y = __fadd_rn(j.res[row], v);
-        else
-          *y = v;
-      }
+      io.store(j, g, lane, sum);
       p = 0;
       g += tw;
     }
@@ -518,10 +560,12 @@ struct Tuning {
   int64_t full_warps = 16;
 };
 
-// Launches over j.rows_total rows: `warps` warps per block, rows_per_warp rows per group. Both
-// shrink for small matrices so that the grid still covers every SM.
-template <DType T, Epilogue E, int XB = 16>
-void launch(const Job& job, const Tuning& tu, const LaunchCtx& ctx, const char* what) {
+// Launches over j.rows_total rows: `warps` warps per block, rows_per_warp rows per group (or
+// Io::kRows when the Io fixes it). Both shrink for small matrices so that the grid still covers
+// every SM.
+template <DType T, int XB, class Io>
+void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& ctx,
+               const char* what) {
   if (job.rows_total <= 0) return;
   const bool big = tu.share_max_bytes > 0 &&
                    double(job.rows_total) * double(job.row_bytes) > double(tu.share_max_bytes);
@@ -535,16 +579,17 @@ void launch(const Job& job, const Tuning& tu, const LaunchCtx& ctx, const char* 
       share == 1 ? size_t(dl.smem_optin)
                  : std::min(size_t(dl.smem_optin), size_t(dl.smem_per_sm / share) - 1024);
   int warps = static_cast<int>(std::clamp<int64_t>(big ? tu.full_warps : tu.warps, 1, kMaxWarps));
-  int rpw = tu.rows >= 2 ? 2 : 1;
+  int rpw = Io::kRows != 0 ? Io::kRows : (tu.rows >= 2 ? 2 : 1);
   // Fewer rows per group while the groups would fill less than half of one wave of warps.
-  while (rpw > 1 && 2 * ((j.rows_total + rpw - 1) / rpw) < static_cast<int64_t>(dl.sms) * warps)
+  while (Io::kRows == 0 && rpw > 1 &&
+         2 * ((j.rows_total + rpw - 1) / rpw) < static_cast<int64_t>(dl.sms) * warps)
     rpw /= 2;
   const int groups = (j.rows_total + rpw - 1) / rpw;
   warps = std::max(1, std::min(warps, (groups + dl.sms - 1) / dl.sms));
-  const size_t xb = x_smem_bytes(j.nb, XB);
+  const size_t xb = x_smem_bytes(j.nb, XB) + Io::kScratchBytes;
   auto go = [&](auto rc, auto sc) {
     constexpr int R = decltype(rc)::value, S = decltype(sc)::value;
-    auto* kernel = coalesced_kernel<T, R, S, E, XB>;
+    auto* kernel = coalesced_kernel<T, R, S, XB, Io>;
     static const bool attr_set = [&] {  // once per instantiation; not a stream operation
       SB_CUDA_CHECK(
           cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dl.smem_optin));
@@ -562,7 +607,7 @@ void launch(const Job& job, const Tuning& tu, const LaunchCtx& ctx, const char* 
     const int need = ((j.rows_total + R - 1) / R + w - 1) / w;
     const int per_sm_used = share == 1 ? std::max(1, per_sm) : 1;
     const int grid = std::max(1, std::min(need, per_sm_used * dl.sms));
-    launch_kernel(what, kernel, dim3(grid), dim3(w * 32), smem, ctx, j);
+    launch_kernel(what, kernel, dim3(grid), dim3(w * 32), smem, ctx, j, io);
   };
   // The deepest ring (most bytes in flight) that fits beside x for `warps` warps.
   auto with_stages = [&](auto rc) {
@@ -575,10 +620,20 @@ void launch(const Job& job, const Tuning& tu, const LaunchCtx& ctx, const char* 
     else
       go(rc, std::integral_constant<int, 4>{});
   };
-  if (rpw == 2)
-    with_stages(std::integral_constant<int, 2>{});
-  else
-    with_stages(std::integral_constant<int, 1>{});
+  if constexpr (Io::kRows != 0) {
+    with_stages(std::integral_constant<int, Io::kRows>{});
+  } else {
+    if (rpw == 2)
+      with_stages(std::integral_constant<int, 2>{});
+    else
+      with_stages(std::integral_constant<int, 1>{});
+  }
+}
+
+// The matvec slots' launches (JobIo).
+template <DType T, Epilogue E, int XB = 16>
+void launch(const Job& job, const Tuning& tu, const LaunchCtx& ctx, const char* what) {
+  launch_io<T, XB>(job, JobIo<E>{}, tu, ctx, what);
 }
 
 // matvec*.coalesced: all of the SM's shared memory, trigger after the wait, no L2 prefetch.
@@ -593,18 +648,36 @@ void launch(const Job& j, int64_t warps_param, int64_t rows_param, const LaunchC
 
 // The parameters of matvec*.overlap, and the Tuning they give.
 inline std::vector<ParamSpec> overlap_params() {
-  return {{.name = "warps", .min = 1, .max = kMaxWarps, .def = 8,
+  return {{.name = "warps",
+           .min = 1,
+           .max = kMaxWarps,
+           .def = 8,
            .doc = "warps per thread block (fewer for small matrices)"},
-          {.name = "rows_per_warp", .min = 1, .max = 2, .def = 2,
+          {.name = "rows_per_warp",
+           .min = 1,
+           .max = 2,
+           .def = 2,
            .doc = "rows per warp group, 1 or 2 (1 for small matrices)"},
-          {.name = "share", .min = 1, .max = 4, .def = 2,
+          {.name = "share",
+           .min = 1,
+           .max = 4,
+           .def = 2,
            .doc = "launches that may share one SM: each block takes 1/share of its shared "
                   "memory and the grid one block per SM (1: all of it, as coalesced)"},
-          {.name = "early_trigger", .min = 0, .max = 1, .def = 0,
+          {.name = "early_trigger",
+           .min = 0,
+           .max = 1,
+           .def = 0,
            .doc = "1: let the next kernel launch before this one's griddepcontrol.wait"},
-          {.name = "l2_groups", .min = 0, .max = 16, .def = 0,
+          {.name = "l2_groups",
+           .min = 0,
+           .max = 16,
+           .def = 0,
            .doc = "row groups per warp prefetched into L2 before the wait"},
-          {.name = "share_max_mb", .min = 0, .max = 4096, .def = 8,
+          {.name = "share_max_mb",
+           .min = 0,
+           .max = 4096,
+           .def = 8,
            .doc = "launches over more weight MB than this run as coalesced (0: no limit)"}};
 }
 inline Tuning overlap_tuning(const LaunchCtx& ctx) {

@@ -1,0 +1,66 @@
+// `attn_in.<type>` (q8_0, q4_0, q4_1; rows of a multiple of 16 bytes) in ONE launch on
+// matvec.coalesced's cp.async ring kernel (coalesced_kernels.cuh, coalesced_norm.cuh): every
+// block computes the rmsnorm scale and quantizes xn to 16-bit integers in shared memory, each
+// warp streams one rope pair of rows (two adjacent rows of Wq, Wk or Wv) through its ring and
+// lane 0 rotates the pair into q or the k cache, or stores the v pair in the v cache.
+// Saves attn_in.fused's strided weight loads (its v3-style dot) for coalesced 16-byte copies,
+// keeping its single launch (norm, three matvecs, rope and the cache write).
+// Not bit-identical: xn is rounded to 16 bits per 32-block (NMSE <= 7.5e-9) and the row sums
+// are integer and reassociated, as matvec.coalesced.
+#include "kernels/attn_in/attn_in.h"
+#include "kernels/common/traffic.h"
+#include "kernels/matvec/matvec.h"
+#include "variants/attn_in/qkv_rope_op.cuh"
+#include "variants/attn_in/shape_rules.h"
+#include "variants/matvec/coalesced_norm.cuh"
+
+namespace swapbench::attn_in {
+namespace {
+
+void launch(const Args& a, const LaunchCtx& ctx) {
+  const QkvRopeOp op = qkv_rope_op(a);
+  mvc::dispatch_type(a.type, [&](auto t) {
+    mvc::launch_norm_pairs<decltype(t)::value>(a.x, a.norm, a.eps, a.dim, op, ctx.param("warps"),
+                                               ctx, "attn_in.coalesced");
+  });
+}
+
+std::optional<std::string> applies(DType t, const Shape& s) {
+  if (auto why = shape_ok(s)) return why;
+  return mvc::applies(t, s.cols);
+}
+
+}  // namespace
+
+SB_ON_LOAD {
+  for (DType t : mvc::kTypes) {
+    register_variant<Args>(
+        {.slot = matvec::slot_key("attn_in", t),
+         .name = "coalesced",
+         .backend = Backend::cuda,
+         .equality = Equality::reassociates,
+         .rationale = "rmsnorm, the Q, K and V matvecs, rope and the KV-cache write in one "
+                      "launch of matvec.coalesced's kernel: each block recomputes the norm scale "
+                      "and quantizes xn to 16-bit integers per 32-block in shared memory, each "
+                      "warp streams a rope pair of rows with lane-consecutive 16-byte cp.async "
+                      "copies into a shared ring (copies start before griddepcontrol.wait) and "
+                      "dots them with two __dp4a per weight word; lane 0 rotates and stores the "
+                      "pair. fused's one launch at coalesced's bandwidth; xn rounding (NMSE <= "
+                      "7.5e-9) and integer/reassociated sums make it not bitwise.",
+         .params = {{.name = "warps",
+                     .min = 0,
+                     .max = mvc::kMaxWarps,
+                     .def = 0,
+                     .doc =
+                         "warps (row pairs in flight) per thread block; 0: the most of 16..8 that "
+                         "fill the last round of pairs over one block per SM to 90% "
+                         "(mvc::balanced_warps); fewer for small matrices"}},
+         .applies = [t](const Shape& s) { return applies(t, s); },
+         .bytes = [t](const Shape& s) { return traffic::attn_in_bytes(t, s); },
+         .flops = [](const Shape& s) { return traffic::attn_in_flops(s); },
+         .fallback = "fused"},
+        &launch);
+  }
+}
+
+}  // namespace swapbench::attn_in

@@ -1,0 +1,106 @@
+// The coalesced ring kernel (coalesced_kernels.cuh) behind the fused input slots that start with
+// an rmsnorm (attn_in.coalesced, ffn_in.coalesced): an Io whose x is the normalised input and
+// whose groups are pairs of rows handed to a fused variant's pair op.
+//
+// Every thread block computes the norm scale itself with cuda::rms_scale (as the `fused` variants
+// do: the vector sits in L2), then quantizes xn = (x * scale) * weight, rounded as rmsnorm rounds
+// it, into the kernel's shared 16-bit x; the weight copies of the ring are issued before the grid
+// wait as in matvec.coalesced. With 256 or more threads per block xn has the bits of
+// rmsnorm.warp_shuffle (threads=256); smaller blocks (small matrices) sum over all their threads.
+#pragma once
+
+#include <cmath>
+
+#include "kernels/common/rms_scale.cuh"
+#include "variants/matvec/coalesced_kernels.cuh"
+
+namespace swapbench::mvc {
+
+// Threads that contribute to the sum of squares: rmsnorm.warp_shuffle's default.
+constexpr int kNormThreads = 256;
+// rms_scale's block_sum scratch: cuda::kMaxWarps floats.
+constexpr size_t kNormScratchBytes = cuda::kMaxWarps * sizeof(float);
+static_assert(kNormScratchBytes % 16 == 0, "the ring after the scratch must stay aligned");
+
+// xn as float4s: (x * scale) * weight per element.
+struct XNormed {
+  const float4* __restrict__ x;
+  const float4* __restrict__ w;
+  float scale;
+  __device__ __forceinline__ float4 operator()(int e4) const {
+    const float4 a = __ldg(x + e4), b = __ldg(w + e4);
+    return float4{cuda::rms_apply(a.x, scale, b.x), cuda::rms_apply(a.y, scale, b.y),
+                  cuda::rms_apply(a.z, scale, b.z), cuda::rms_apply(a.w, scale, b.w)};
+  }
+};
+
+// Op (a fused variant's pair op, as norm_matvec.cuh takes it) provides:
+//   int units;  uint64_t row_bytes;
+//   __device__ const uint8_t* row(int unit, int r) const;            r < 2, unit < units
+//   __device__ void store(int unit, const float (&sum)[2]) const;    called by lane 0
+// Group g of the kernel is unit g: rows 2g, 2g + 1 are row(g, 0), row(g, 1).
+template <class Op>
+struct NormPairIo {
+  static constexpr int kRows = 2;
+  static constexpr size_t kScratchBytes = kNormScratchBytes;
+  const float* x;
+  const float* weight;
+  float eps;
+  int dim;
+  Op op;
+
+  __device__ __forceinline__ const uint8_t* row(const Job&, int row) const {
+    return op.row(row >> 1, row & 1);
+  }
+  __device__ __forceinline__ XNormed x_source(const Job&, void* scratch) const {
+    const int threads = min(kNormThreads, static_cast<int>(blockDim.x));
+    const float scale = cuda::rms_scale(x, dim, eps, threads, static_cast<float*>(scratch));
+    return XNormed{reinterpret_cast<const float4*>(x), reinterpret_cast<const float4*>(weight),
+                   scale};
+  }
+  __device__ __forceinline__ void store(const Job&, int g, int lane, const float (&sum)[2]) const {
+    if (lane == 0) op.store(g, sum);
+  }
+};
+
+// Warps per block when the caller leaves it to us (warps = 0). One block per SM runs and each
+// warp takes groups w, w + W, ... (W = sms * warps), so when the groups fill a last round only in
+// part, the SMs holding the first groups work on alone: 3072 pairs (llama-8b q/k/v) over 132 x 16
+// warps leave 72 of 132 SMs idle for half of the launch. Takes the most warps (16 down to 8, which
+// still keep enough bytes in flight per SM) whose last round is at least 90% full, else the
+// fullest: 12 for llama-8b's q/k/v, 16 for its 14336 gate/up pairs (measured on the H200: 12
+// warps beat 16 by 1% of tok/s on q/k/v; on gate/up 11, the fullest, lost 1-2% to 16).
+inline int balanced_warps(int64_t groups, int sms) {
+  constexpr double kFullEnough = 0.9;
+  int best = kMaxWarps;
+  double best_used = 0.0;
+  for (int w = kMaxWarps; w >= 8; --w) {
+    const double rounds = double(groups) / (double(sms) * w);  // rounds of groups, fractional
+    const double used = rounds / std::ceil(rounds);            // share of the last round's slots
+    if (used >= kFullEnough) return w;
+    if (used > best_used) {
+      best = w;
+      best_used = used;
+    }
+  }
+  return best;
+}
+
+// Launches the kernel over op.units row pairs with xn from (x, weight, eps, dim); dim % 32 == 0
+// and the rows' byte length a multiple of 16 (mvc::applies). warps = 0: balanced_warps.
+template <DType T, class Op>
+void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, const Op& op,
+                       int64_t warps, const LaunchCtx& ctx, const char* what) {
+  if (op.units <= 0) return;
+  Job j{};
+  j.rows1 = 2 * op.units;
+  j.rows_total = 2 * op.units;
+  j.nb = dim / 32;
+  j.row_bytes = op.row_bytes;
+  Tuning tu;
+  tu.warps = warps > 0 ? warps : balanced_warps(op.units, device_limits().sms);
+  tu.rows = 2;
+  launch_io<T, 16>(j, NormPairIo<Op>{x, weight, eps, dim, op}, tu, ctx, what);
+}
+
+}  // namespace swapbench::mvc
