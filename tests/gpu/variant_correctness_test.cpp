@@ -49,8 +49,8 @@ namespace swapbench::test {
 namespace {
 
 constexpr double kFloatNmseBound = 1e-6;
-constexpr int32_t kEmbedVocab = 64;           // rows of the test embedding table
-constexpr size_t kCheckInputsUpTo = 64 << 20;  // inputs this small are checked to stay unchanged
+constexpr int32_t kEmbedVocab = 64;              // rows of the test embedding table
+constexpr size_t kCheckInputsUpTo = 64 << 20;    // inputs this small are checked to stay unchanged
 constexpr size_t kCacheBytes = size_t(4) << 30;  // problems (host + device) kept between tests
 
 // ---- the cases -------------------------------------------------------------------------------
@@ -64,6 +64,7 @@ struct Case {
   DType type = DType::f32;  // weight or table type: matvec*, embed
   int32_t pos = 0;          // rope, attn_decode
   bool inplace = false;     // matvec_residual with y == residual
+  Params params;            // overrides of the variant's defaults (the params suite)
   std::string shape_label;  // "rows576_cols1536"
   std::string name;         // the gtest name: "matvec_q4_1__v3_small__rows576_cols1536"
 
@@ -158,7 +159,8 @@ std::vector<Point> points(const std::string& family) {
     for (auto [a, b, c] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
              {1, 1, 32}, {7, 9, 64}, {100, 100, 256}, {33, 65, 1024}})
       out.push_back(pair_point(a, b, c));
-    for (int i = 0; i < 3; ++i) out.push_back(pair_point(rnd(1, 600), rnd(1, 600), 32 * rnd(1, 64)));
+    for (int i = 0; i < 3; ++i)
+      out.push_back(pair_point(rnd(1, 600), rnd(1, 600), 32 * rnd(1, 64)));
     for (const ModelDims& m : kModels) out.push_back(pair_point(m.ffn, m.ffn, m.dim));
   } else if (family == "attn_in") {
     // (dim, heads, kv_heads, head_dim, ctx): dim need not be heads * head_dim; 4160 > 4096
@@ -168,13 +170,14 @@ std::vector<Point> points(const std::string& family) {
     struct Qkv {
       int64_t dim, heads, kv, hd, ctx;
     };
-    std::vector<Qkv> qkv{{32, 1, 1, 2, 8},   {64, 2, 1, 16, 40},   {96, 6, 2, 48, 80},
+    std::vector<Qkv> qkv{{32, 1, 1, 2, 8},     {64, 2, 1, 16, 40},  {96, 6, 2, 48, 80},
                          {4160, 4, 2, 64, 16}, {256, 4, 2, 32, 24}, {1280, 6, 2, 48, 80}};
     for (int i = 0; i < 2; ++i) {
       const int64_t kv = rnd(1, 4);
       qkv.push_back({32 * rnd(1, 40), kv * rnd(1, 4), kv, 2 * rnd(1, 64), rnd(1, 300)});
     }
-    for (const ModelDims& m : kModels) qkv.push_back({m.dim, m.heads, m.kv_heads, m.head_dim, kModelCtx});
+    for (const ModelDims& m : kModels)
+      qkv.push_back({m.dim, m.heads, m.kv_heads, m.head_dim, kModelCtx});
     for (const Qkv& q : qkv) {
       for (int32_t pos : {int32_t{0}, int32_t(q.ctx - 1), int32_t(rnd(0, q.ctx - 1))}) {
         Point p = attn_point(q.heads, q.kv, q.hd, q.ctx, pos);
@@ -186,8 +189,8 @@ std::vector<Point> points(const std::string& family) {
       }
     }
   } else if (family == "ffn_in") {
-    for (auto [rows, cols] : std::vector<std::pair<int64_t, int64_t>>{
-             {1, 32}, {7, 64}, {100, 256}, {33, 4160}})
+    for (auto [rows, cols] :
+         std::vector<std::pair<int64_t, int64_t>>{{1, 32}, {7, 64}, {100, 256}, {33, 4160}})
       out.push_back(pair_point(rows, rows, cols));
     for (int i = 0; i < 3; ++i) {
       const int64_t rows = rnd(1, 600);
@@ -219,7 +222,43 @@ std::string sanitize(std::string s) {
   return s;
 }
 
-enum class Suite { vs_cpu, bitwise };
+enum class Suite { vs_cpu, bitwise, params };
+
+// The params suite: a variant's parameters change block sizes, tiling and summation order, so
+// each declared parameter is taken to its min and to its max (others at their defaults) at the
+// first and the last shape of the family the variant applies to (a small edge shape and,
+// for most families, llama-8b's).
+void add_param_cases(const SlotInfo& slot, const Variant& v, const std::vector<Point>& pts,
+                     size_t pi, DType t, std::set<std::string>& names, std::vector<Case>& out) {
+  size_t first = pts.size(), last = 0;
+  for (size_t i = 0; i < pts.size(); ++i) {
+    if (v.info.applies(pts[i].shape)) continue;
+    first = std::min(first, i);
+    last = i;
+  }
+  if (pi != first && pi != last) return;
+  const Point& p = pts[pi];
+  for (const ParamSpec& spec : v.info.params) {
+    for (int64_t value : {spec.min, spec.max}) {
+      if (value == spec.def) continue;
+      std::string label = p.label + "__" + spec.name + "_" + std::to_string(value);
+      if (slot.family == "embed") label = std::string(swapbench::name(t)) + "_" + label;
+      std::string test_name =
+          sanitize(slot.key) + "__" + sanitize(v.info.name) + "__" + sanitize(label);
+      Case c{.family = slot.family,
+             .slot = slot.key,
+             .variant = v.info.name,
+             .shape = p.shape,
+             .type = t,
+             .pos = p.pos,
+             .inplace = false,
+             .params = {{spec.name, value}},
+             .shape_label = std::move(label),
+             .name = std::move(test_name)};
+      if (names.insert(c.name).second) out.push_back(std::move(c));
+    }
+  }
+}
 
 // Every (CUDA variant, applicable shape) of the registry, grouped by problem so that
 // consecutive tests share inputs and the cached CPU output.
@@ -234,26 +273,38 @@ std::vector<Case> make_cases(Suite suite) {
     if (const auto dot = slot->key.find('.'); dot != std::string::npos)
       slot_type = dtype_from_name(slot->key.substr(dot + 1)).value_or(DType::f32);
     const std::vector<DType> types =
-        slot->family == "embed" ? std::vector<DType>(std::begin(matvec::kTypes),
-                                                     std::end(matvec::kTypes))
-                                : std::vector<DType>{slot_type};
-    for (const Point& p : points(slot->family)) {
+        slot->family == "embed"
+            ? std::vector<DType>(std::begin(matvec::kTypes), std::end(matvec::kTypes))
+            : std::vector<DType>{slot_type};
+    const std::vector<Point> pts = points(slot->family);
+    for (size_t pi = 0; pi < pts.size(); ++pi) {
+      const Point& p = pts[pi];
       for (DType t : types) {
         for (bool inplace : {false, true}) {
-          if (inplace && (slot->family != "matvec_residual" || suite == Suite::bitwise)) continue;
+          if (inplace && (slot->family != "matvec_residual" || suite != Suite::vs_cpu)) continue;
           for (const Variant* v : vars) {
-            if (suite == Suite::bitwise && (v->info.equality != Equality::bitwise ||
-                                            v->info.name == slot->cuda_reference))
+            if (suite == Suite::bitwise &&
+                (v->info.equality != Equality::bitwise || v->info.name == slot->cuda_reference))
               continue;
             if (v->info.applies(p.shape)) continue;
+            if (suite == Suite::params) {
+              add_param_cases(*slot, *v, pts, pi, t, names, out);
+              continue;
+            }
             std::string label = p.label;
             if (slot->family == "embed") label = std::string(swapbench::name(t)) + "_" + label;
             if (inplace) label += "__inplace";
             std::string test_name =
                 sanitize(slot->key) + "__" + sanitize(v->info.name) + "__" + sanitize(label);
-            Case c{.family = slot->family, .slot = slot->key, .variant = v->info.name,
-                   .shape = p.shape, .type = t, .pos = p.pos, .inplace = inplace,
-                   .shape_label = std::move(label), .name = std::move(test_name)};
+            Case c{.family = slot->family,
+                   .slot = slot->key,
+                   .variant = v->info.name,
+                   .shape = p.shape,
+                   .type = t,
+                   .pos = p.pos,
+                   .inplace = inplace,
+                   .shape_label = std::move(label),
+                   .name = std::move(test_name)};
             if (names.insert(c.name).second) out.push_back(std::move(c));
           }
         }
@@ -270,9 +321,9 @@ struct Buffer {
   std::string name;
   std::vector<uint8_t> init;
   size_t out_off = 0, out_len = 0;
-  bool i32 = false;     // int32 elements (compared exactly); else f32
-  bool exact = false;   // f32 compared for byte equality rather than NMSE
-  bool poison = true;   // poison the written range first (false when the call reads it: in place)
+  bool i32 = false;    // int32 elements (compared exactly); else f32
+  bool exact = false;  // f32 compared for byte equality rather than NMSE
+  bool poison = true;  // poison the written range first (false when the call reads it: in place)
   bool output() const { return out_len > 0; }
 };
 
@@ -398,17 +449,17 @@ Problem build_matvec_pair(const Case& c, uint64_t seed) {
             input_f32("x", size_t(cols), seed, 3, -1, 1), output_f32("y1", size_t(rows1)),
             output_f32("y2", size_t(rows2))};
   p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
-    v.launch(matvec_pair::Args{q[0], q[1], f32(q[2]), f32w(q[3]), f32w(q[4]), rows1, rows2, cols,
-                               t},
-             ctx);
+    v.launch(
+        matvec_pair::Args{q[0], q[1], f32(q[2]), f32w(q[3]), f32w(q[4]), rows1, rows2, cols, t},
+        ctx);
   };
   p.launch_part = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx, int k, int parts) {
     const auto [a0, a1] = part_rows(rows1, k, parts);
     const auto [b0, b1] = part_rows(rows2, k, parts);
-    v.launch(matvec_pair::Args{u8(q[0]) + stride * uint64_t(a0), u8(q[1]) + stride * uint64_t(b0),
-                               f32(q[2]), f32w(q[3]) + a0, f32w(q[4]) + b0, a1 - a0, b1 - b0, cols,
-                               t},
-             ctx);
+    v.launch(
+        matvec_pair::Args{u8(q[0]) + stride * uint64_t(a0), u8(q[1]) + stride * uint64_t(b0),
+                          f32(q[2]), f32w(q[3]) + a0, f32w(q[4]) + b0, a1 - a0, b1 - b0, cols, t},
+        ctx);
   };
   return p;
 }
@@ -458,8 +509,8 @@ Problem build_embed(const Case& c, uint64_t seed) {
 Problem build_rmsnorm(const Case& c, uint64_t seed) {
   const int32_t n = narrow(c.shape.cols);
   Problem p;
-  p.bufs = {input_f32("x", size_t(n), seed, 1, -2, 2), input_f32("weight", size_t(n), seed, 2, 0.5f, 1.5f),
-            output_f32("out", size_t(n))};
+  p.bufs = {input_f32("x", size_t(n), seed, 1, -2, 2),
+            input_f32("weight", size_t(n), seed, 2, 0.5f, 1.5f), output_f32("out", size_t(n))};
   p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
     v.launch(rmsnorm::Args{f32(q[0]), f32(q[1]), f32w(q[2]), n, 1e-5f}, ctx);
   };
@@ -469,8 +520,8 @@ Problem build_rmsnorm(const Case& c, uint64_t seed) {
 Problem build_swiglu(const Case& c, uint64_t seed) {
   const int32_t n = narrow(c.shape.cols);
   Problem p;
-  p.bufs = {input_f32("gate", size_t(n), seed, 1, -8, 8), input_f32("up", size_t(n), seed, 2, -2, 2),
-            output_f32("out", size_t(n))};
+  p.bufs = {input_f32("gate", size_t(n), seed, 1, -8, 8),
+            input_f32("up", size_t(n), seed, 2, -2, 2), output_f32("out", size_t(n))};
   p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
     v.launch(swiglu::Args{f32(q[0]), f32(q[1]), f32w(q[2]), n}, ctx);
   };
@@ -510,8 +561,10 @@ Problem build_rope(const Case& c, uint64_t seed) {
   const float base = rope_base(hd);
   Problem p;
   p.bufs = {input_f32("q", size_t(heads) * size_t(hd), seed, 1, -1, 1),
-            input_f32("k", row, seed, 2, -1, 1), input_f32("v", row, seed, 3, -1, 1),
-            input_f32("k_cache", cache, seed, 4, -1, 1), input_f32("v_cache", cache, seed, 5, -1, 1),
+            input_f32("k", row, seed, 2, -1, 1),
+            input_f32("v", row, seed, 3, -1, 1),
+            input_f32("k_cache", cache, seed, 4, -1, 1),
+            input_f32("v_cache", cache, seed, 5, -1, 1),
             input_i32("pos", pos)};
   p.bufs[0].out_len = p.bufs[0].init.size();  // q rotates in place
   p.bufs[0].poison = false;
@@ -535,7 +588,8 @@ Problem build_attn(const Case& c, uint64_t seed) {
   const size_t cache = size_t(ctx_len) * size_t(kv) * size_t(hd);
   Problem p;
   p.bufs = {input_f32("q", size_t(heads) * size_t(hd), seed, 1, -2, 2),
-            input_f32("k_cache", cache, seed, 2, -1, 1), input_f32("v_cache", cache, seed, 3, -1, 1),
+            input_f32("k_cache", cache, seed, 2, -1, 1),
+            input_f32("v_cache", cache, seed, 3, -1, 1),
             output_f32("out", size_t(heads) * size_t(hd)), input_i32("pos", c.pos)};
   p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
     v.launch(attn_decode::Args{f32(q[0]), f32(q[1]), f32(q[2]), f32w(q[3]), i32(q[4]), heads, kv,
@@ -591,13 +645,17 @@ Problem build_ffn_in(const Case& c, uint64_t seed) {
 
 using Builder = Problem (*)(const Case&, uint64_t);
 const std::map<std::string, Builder>& builders() {
-  static const std::map<std::string, Builder> b = {
-      {"embed", build_embed},        {"rmsnorm", build_rmsnorm},
-      {"matvec", build_matvec},      {"matvec_pair", build_matvec_pair},
-      {"matvec_residual", build_matvec_residual},
-      {"rope", build_rope},          {"attn_decode", build_attn},
-      {"swiglu", build_swiglu},      {"argmax", build_argmax},
-      {"attn_in", build_attn_in},    {"ffn_in", build_ffn_in}};
+  static const std::map<std::string, Builder> b = {{"embed", build_embed},
+                                                   {"rmsnorm", build_rmsnorm},
+                                                   {"matvec", build_matvec},
+                                                   {"matvec_pair", build_matvec_pair},
+                                                   {"matvec_residual", build_matvec_residual},
+                                                   {"rope", build_rope},
+                                                   {"attn_decode", build_attn},
+                                                   {"swiglu", build_swiglu},
+                                                   {"argmax", build_argmax},
+                                                   {"attn_in", build_attn_in},
+                                                   {"ffn_in", build_ffn_in}};
   return b;
 }
 
@@ -703,9 +761,10 @@ const Outputs& cpu_outputs(Entry& e, const Variant& ref, const Shape& shape) {
 }
 
 // Restores every output buffer, poisons the range the call writes (and the workspace), launches
-// `v` with its default parameters, waits, and returns the written ranges. Records a failure
-// (without stopping) for any byte changed outside the outputs' ranges or in a small input.
-Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape) {
+// `v` with its default parameters (but `overrides`), waits, and returns the written ranges. Records
+// a failure (without stopping) for any byte changed outside the outputs' ranges or in a small
+// input.
+Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape, const Params& overrides = {}) {
   const Problem& p = e.problem;
   for (size_t i = 0; i < p.bufs.size(); ++i) {
     const Buffer& b = p.bufs[i];
@@ -718,7 +777,8 @@ Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape) {
   SB_CUDA_CHECK(cudaDeviceSynchronize());
   Ptrs ptrs;
   for (const DeviceBuffer& d : e.dev) ptrs.push_back(d.get());
-  const Params params = default_params(v);
+  Params params = default_params(v);
+  for (const auto& [name, value] : overrides) params.at(name) = value;
   p.launch(v, ptrs, LaunchCtx{test_stream(), workspace.get(), &params});
   SB_CUDA_CHECK(cudaStreamSynchronize(test_stream()));
 
@@ -852,6 +912,32 @@ TEST_P(CudaVariantVsCpuReference, MatchesWithinBoundAndWritesEveryOutput) {
 INSTANTIATE_TEST_SUITE_P(All, CudaVariantVsCpuReference,
                          ::testing::ValuesIn(make_cases(Suite::vs_cpu)), case_name);
 
+// Every declared parameter at its min and its max (the params suite above): within the slot's
+// bound of the CPU reference, every output written, nothing else touched.
+class CudaVariantParamsVsCpuReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CudaVariantParamsVsCpuReference, EveryParameterExtremeMatchesWithinBound) {
+  SB_REQUIRE_GPU();
+  const Case& c = GetParam();
+  const SlotInfo* slot = Registry::instance().slot(c.slot);
+  ASSERT_NE(slot, nullptr) << "slot " << c.slot << " is not registered";
+  try {
+    const Variant& v = variant_or_fail(c.slot, c.variant);
+    const Variant& ref = variant_or_fail(c.slot, slot->cpu_reference);
+    Entry& e = cache().get(c);
+    const Outputs& want = cpu_outputs(e, ref, c.shape);
+    const Outputs got = run_cuda(e, v, c.shape, c.params);
+    expect_matches(e.problem, got, want, bound_for(c),
+                   v.info.key() + " vs " + ref.info.key() + " at " + c.shape_label);
+  } catch (const std::exception& ex) {
+    FAIL() << c.slot << "." << c.variant << " at " << c.shape_label << " threw: " << ex.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, CudaVariantParamsVsCpuReference,
+                         ::testing::ValuesIn(make_cases(Suite::params)), case_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CudaVariantParamsVsCpuReference);
+
 class BitwiseVariantVsCudaReference : public ::testing::TestWithParam<Case> {};
 
 TEST_P(BitwiseVariantVsCudaReference, SameBytesOnSameInputs) {
@@ -962,10 +1048,9 @@ Variant warp_shuffle_composition(const std::string& family, DType t) {
       float* gate = xn + padded4(a.dim);
       float* up = gate + padded4(a.rows);
       launch_default("rmsnorm", "warp_shuffle", rmsnorm::Args{a.x, a.norm, xn, a.dim, a.eps}, ctx);
-      launch_default(matvec::slot_key("matvec_pair", a.type), "separate",
-                     matvec_pair::Args{a.w_gate, a.w_up, xn, gate, up, a.rows, a.rows, a.dim,
-                                       a.type},
-                     ctx);
+      launch_default(
+          matvec::slot_key("matvec_pair", a.type), "separate",
+          matvec_pair::Args{a.w_gate, a.w_up, xn, gate, up, a.rows, a.rows, a.dim, a.type}, ctx);
       launch_default("swiglu", "elementwise", swiglu::Args{gate, up, a.act, a.rows}, ctx);
     };
   }
@@ -1027,6 +1112,25 @@ TEST(VariantCorrectnessCoverage, EveryCudaVariantIsTestedAtLeastOnce) {
     EXPECT_TRUE(tested.count(v->info.key()))
         << v->info.key() << ": applies() accepts none of the tested shapes of '" << slot->family
         << "'";
+  }
+}
+
+TEST(VariantCorrectnessCoverage, EveryParameterIsTestedAtItsMinAndMax) {
+  SB_REQUIRE_GPU();
+  std::set<std::string> tested;  // "slot.variant:param=value"
+  for (const Case& c : make_cases(Suite::params))
+    for (const auto& [name, value] : c.params)
+      tested.insert(c.slot + "." + c.variant + ":" + name + "=" + std::to_string(value));
+  for (const Variant* v : Registry::instance().variants("", Backend::cuda)) {
+    for (const ParamSpec& spec : v->info.params) {
+      EXPECT_LE(spec.min, spec.def) << v->info.key() << ": " << spec.name;
+      EXPECT_LE(spec.def, spec.max) << v->info.key() << ": " << spec.name;
+      for (int64_t value : {spec.min, spec.max}) {
+        if (value == spec.def) continue;
+        const std::string key = v->info.key() + ":" + spec.name + "=" + std::to_string(value);
+        EXPECT_TRUE(tested.count(key)) << key << " is not tested";
+      }
+    }
   }
 }
 
