@@ -64,8 +64,8 @@ struct VariantInfo {
   std::vector<ParamSpec> params;
   // nullopt when the variant handles `shape`, else the reason it does not.
   std::function<std::optional<std::string>(const Shape&)> applies;
-  std::function<double(const Shape&)> bytes;  // bytes moved through memory per call
-  std::function<double(const Shape&)> flops;  // arithmetic per call
+  std::function<double(const Shape&)> bytes;            // bytes moved through memory per call
+  std::function<double(const Shape&)> flops;            // arithmetic per call
   std::function<size_t(const Shape&)> workspace_bytes;  // scratch per call site (may be empty)
   std::string fallback;    // variant of the same slot used where applies() says no
   bool test_only = false;  // compiled into test binaries only, never offered to users
@@ -146,6 +146,10 @@ void launch_reference(const std::string& slot, Backend backend, const Args& args
   v.launch(args, LaunchCtx{ctx.stream, nullptr, &params, ctx.pdl});
 }
 
+// Floats of a workspace region rounded up to whole float4s, so that the next region starts
+// 16-byte aligned (the composed references carve their scratch vectors this way).
+inline int64_t float4_padded(int64_t n) { return (n + 3) / 4 * 4; }
+
 // Shape predicates that variants combine in applies().
 std::optional<std::string> require(bool ok, const std::string& reason_if_not);
 
@@ -156,8 +160,7 @@ std::optional<std::string> require(bool ok, const std::string& reason_if_not);
 // Runs the following block once at program load: how every variant and slot registers.
 //   SB_ON_LOAD { swapbench::register_variant<rmsnorm::Args>({...}, &launch); }
 #define SB_ON_LOAD SB_ON_LOAD_IMPL(SB_CAT(sb_on_load_, __LINE__))
-#define SB_ON_LOAD_IMPL(fn)                              \
-  static void fn();                                      \
-  [[maybe_unused]] static const bool SB_CAT(fn, _done) = \
-      (fn(), true);                                      \
+#define SB_ON_LOAD_IMPL(fn)                                            \
+  static void fn();                                                    \
+  [[maybe_unused]] static const bool SB_CAT(fn, _done) = (fn(), true); \
   static void fn()

@@ -1010,8 +1010,6 @@ void launch_default(const std::string& slot, const std::string& name, const auto
   v.launch(args, LaunchCtx{ctx.stream, nullptr, &params});
 }
 
-int64_t padded4(int64_t n) { return (n + 3) / 4 * 4; }
-
 Variant warp_shuffle_composition(const std::string& family, DType t) {
   Variant v;
   v.info.slot = matvec::slot_key(family.c_str(), t);
@@ -1019,14 +1017,14 @@ Variant warp_shuffle_composition(const std::string& family, DType t) {
   if (family == "attn_in") {
     v.args_type = typeid(attn_in::Args);
     v.info.workspace_bytes = [](const Shape& s) {
-      return size_t(padded4(s.cols) + 2 * padded4(s.rows2)) * sizeof(float);
+      return size_t(float4_padded(s.cols) + 2 * float4_padded(s.rows2)) * sizeof(float);
     };
     v.launch_erased = [](const void* p, const LaunchCtx& ctx) {
       const auto& a = *static_cast<const attn_in::Args*>(p);
       const int32_t qr = a.heads * a.head_dim, kvr = a.kv_heads * a.head_dim;
       float* xn = static_cast<float*>(ctx.workspace);
-      float* k = xn + padded4(a.dim);
-      float* vv = k + padded4(kvr);
+      float* k = xn + float4_padded(a.dim);
+      float* vv = k + float4_padded(kvr);
       const std::string mv = matvec::slot_key("matvec", a.type);
       launch_default("rmsnorm", "warp_shuffle", rmsnorm::Args{a.x, a.norm, xn, a.dim, a.eps}, ctx);
       launch_default(mv, "warp_row", matvec::Args{a.wq, xn, a.q, qr, a.dim, a.type}, ctx);
@@ -1040,13 +1038,13 @@ Variant warp_shuffle_composition(const std::string& family, DType t) {
   } else {
     v.args_type = typeid(ffn_in::Args);
     v.info.workspace_bytes = [](const Shape& s) {
-      return size_t(padded4(s.cols) + 2 * padded4(s.rows)) * sizeof(float);
+      return size_t(float4_padded(s.cols) + 2 * float4_padded(s.rows)) * sizeof(float);
     };
     v.launch_erased = [](const void* p, const LaunchCtx& ctx) {
       const auto& a = *static_cast<const ffn_in::Args*>(p);
       float* xn = static_cast<float*>(ctx.workspace);
-      float* gate = xn + padded4(a.dim);
-      float* up = gate + padded4(a.rows);
+      float* gate = xn + float4_padded(a.dim);
+      float* up = gate + float4_padded(a.rows);
       launch_default("rmsnorm", "warp_shuffle", rmsnorm::Args{a.x, a.norm, xn, a.dim, a.eps}, ctx);
       launch_default(
           matvec::slot_key("matvec_pair", a.type), "separate",

@@ -13,15 +13,12 @@
 namespace swapbench::attn_in {
 namespace {
 
-// Workspace floats, each region rounded up to 16-byte multiples (the matvec kernels read x
-// as float4).
-int64_t padded(int64_t n) { return (n + 3) / 4 * 4; }
-
 void launch(const Args& a, const LaunchCtx& ctx) {
   const int32_t q_rows = a.heads * a.head_dim, kv_rows = a.kv_heads * a.head_dim;
+  // Workspace: xn, k, v, each region rounded up to whole float4s (the matvecs read x as float4).
   float* xn = static_cast<float*>(ctx.workspace);
-  float* k = xn + padded(a.dim);
-  float* v = k + padded(kv_rows);
+  float* k = xn + float4_padded(a.dim);
+  float* v = k + float4_padded(kv_rows);
   const std::string mv = matvec::slot_key("matvec", a.type);
   launch_reference("rmsnorm", Backend::cuda, rmsnorm::Args{a.x, a.norm, xn, a.dim, a.eps}, ctx);
   launch_reference(mv, Backend::cuda, matvec::Args{a.wq, xn, a.q, q_rows, a.dim, a.type}, ctx);
@@ -49,7 +46,7 @@ SB_ON_LOAD {
          .flops = [](const Shape& s) { return traffic::attn_in_flops(s); },
          .workspace_bytes =
              [](const Shape& s) {
-               return size_t(padded(s.cols) + 2 * padded(s.rows2)) * sizeof(float);
+               return size_t(float4_padded(s.cols) + 2 * float4_padded(s.rows2)) * sizeof(float);
              }},
         &launch);
   }

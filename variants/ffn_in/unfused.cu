@@ -14,12 +14,10 @@
 namespace swapbench::ffn_in {
 namespace {
 
-int64_t padded(int64_t n) { return (n + 3) / 4 * 4; }  // 16-byte aligned regions
-
 void launch(const Args& a, const LaunchCtx& ctx) {
   float* xn = static_cast<float*>(ctx.workspace);
-  float* gate = xn + padded(a.dim);
-  float* up = gate + padded(a.rows);
+  float* gate = xn + float4_padded(a.dim);
+  float* up = gate + float4_padded(a.rows);
   launch_reference("rmsnorm", Backend::cuda, rmsnorm::Args{a.x, a.norm, xn, a.dim, a.eps}, ctx);
   launch_reference(matvec::slot_key("matvec_pair", a.type), Backend::cuda,
                    matvec_pair::Args{a.w_gate, a.w_up, xn, gate, up, a.rows, a.rows, a.dim, a.type},
@@ -43,7 +41,7 @@ SB_ON_LOAD {
          .flops = [](const Shape& s) { return traffic::ffn_in_flops(s); },
          .workspace_bytes =
              [](const Shape& s) {
-               return size_t(padded(s.cols) + 2 * padded(s.rows)) * sizeof(float);
+               return size_t(float4_padded(s.cols) + 2 * float4_padded(s.rows)) * sizeof(float);
              }},
         &launch);
   }
