@@ -6,57 +6,32 @@
 // as 2 bytes per element once per R rows, 2 dp4a per 4 weight bytes.
 // Not bit-identical: x is rounded to 16 bits per 32-block (NMSE <= 7.5e-9, under the 1e-6 float
 // bound) and sums are reassociated (integer block sums, lane-per-block, per-group warp sums).
-#include "kernels/common/traffic.h"
 #include "kernels/matvec/matvec.h"
-#include "variants/matvec/coalesced_kernels.cuh"
+#include "variants/matvec/coalesced_family.cuh"
 
 namespace swapbench::matvec {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  const auto* w = static_cast<const uint8_t*>(a.w);
-  const mvc::Job j{
-      w,   w,      a.x,    nullptr,     a.y,
-      a.y, a.rows, a.rows, a.cols / 32, row_bytes(a.type, static_cast<uint64_t>(a.cols))};
-  mvc::dispatch_type(a.type, [&](auto t) {
-    mvc::launch<decltype(t)::value, mvc::Epilogue::store>(
-        j, ctx.param("warps"), ctx.param("rows_per_warp"), ctx, "matvec.coalesced");
-  });
+  mvc::launch_typed<mvc::Epilogue::store>(a.type, mvc::job(a), mvc::coalesced_tuning(ctx), ctx,
+                                          "matvec.coalesced");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
-  for (DType t : mvc::kTypes) {
-    register_variant<Args>(
-        {.slot = slot_key("matvec", t),
-         .name = "coalesced",
-         .backend = Backend::cuda,
-         .equality = Equality::reassociates,
-         .rationale = "Each warp streams rows_per_warp rows as pieces of 32 blocks per row with "
-                      "lane-consecutive 16-byte cp.async copies into a 4- to 8-slot shared ring (3 "
-                      "pieces in flight, copies start before griddepcontrol.wait); x is quantized "
-                      "once per thread block to 16-bit integers per 32-block (hi and lo bytes) and "
-                      "each weight word is dotted with two __dp4a, one block per lane. Coalesced "
-                      "weight traffic and few instructions per byte; x rounding (NMSE <= 7.5e-9) "
-                      "and integer/reassociated sums make it not bitwise.",
-         .params = {{.name = "warps",
-                     .min = 1,
-                     .max = mvc::kMaxWarps,
-                     .def = 16,
-                     .doc = "warps per thread block (fewer for small matrices)"},
-                    {.name = "rows_per_warp",
-                     .min = 1,
-                     .max = 2,
-                     .def = 2,
-                     .doc = "rows per warp group, 1 or 2 (each x load serves both; 1 "
-                            "for small matrices)"}},
-         .applies = [t](const Shape& s) { return mvc::applies(t, s.cols); },
-         .bytes = [t](const Shape& s) { return traffic::matvec_bytes(t, s, false); },
-         .flops = [](const Shape& s) { return traffic::matvec_flops(s); },
-         .fallback = "v3"},
-        &launch);
-  }
+  mvc::register_coalesced(
+      mvc::kMatvec,
+      {.name = "coalesced",
+       .rationale = "Each warp streams rows_per_warp rows as pieces of 32 blocks per row with "
+                    "lane-consecutive 16-byte cp.async copies into a 4- to 8-slot shared ring (3 "
+                    "pieces in flight, copies start before griddepcontrol.wait); x is quantized "
+                    "once per thread block to 16-bit integers per 32-block (hi and lo bytes) and "
+                    "each weight word is dotted with two __dp4a, one block per lane. Coalesced "
+                    "weight traffic and few instructions per byte; x rounding (NMSE <= 7.5e-9) and "
+                    "integer/reassociated sums make it not bitwise.",
+       .params = mvc::coalesced_params(mvc::kMatvec)},
+      &launch);
 }
 
 }  // namespace swapbench::matvec

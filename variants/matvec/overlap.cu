@@ -7,49 +7,33 @@
 // Saves latency per launch: the gap between matvecs (block launch, first DRAM round trip).
 // Not bit-identical, as matvec.coalesced: x rounded to 16 bits per 32-block (NMSE <= 7.5e-9),
 // integer and reassociated sums. Bytes, x rounding and sums are exactly coalesced's.
-#include "kernels/common/traffic.h"
 #include "kernels/matvec/matvec.h"
-#include "variants/matvec/coalesced_kernels.cuh"
+#include "variants/matvec/coalesced_family.cuh"
 
 namespace swapbench::matvec {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  const auto* w = static_cast<const uint8_t*>(a.w);
-  const mvc::Job j{
-      w,   w,      a.x,    nullptr,     a.y,
-      a.y, a.rows, a.rows, a.cols / 32, row_bytes(a.type, static_cast<uint64_t>(a.cols))};
-  mvc::dispatch_type(a.type, [&](auto t) {
-    mvc::launch<decltype(t)::value, mvc::Epilogue::store>(j, mvc::overlap_tuning(ctx), ctx,
-                                                          "matvec.overlap");
-  });
+  mvc::launch_typed<mvc::Epilogue::store>(a.type, mvc::job(a), mvc::overlap_tuning(ctx), ctx,
+                                          "matvec.overlap");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
-  for (DType t : mvc::kTypes) {
-    register_variant<Args>(
-        {.slot = slot_key("matvec", t),
-         .name = "overlap",
-         .backend = Backend::cuda,
-         .equality = Equality::reassociates,
-         .rationale =
-             "matvec.coalesced's cp.async ring and 16-bit x dp4a kernel, launched so "
-             "that consecutive launches overlap under PDL: each block takes 1/share of "
-             "the SM's shared memory and the grid one block per SM, so the next launch's "
-             "blocks fit beside this one's and stream their first weights (ring, and "
-             "optionally L2 prefetch) while it runs; the next launch may be triggered before "
-             "griddepcontrol.wait. Hides the per-launch gap that dominates 4096x4096 and "
-             "1024x4096 matvecs. Same arithmetic as coalesced (NMSE <= 7.5e-9 from x "
-             "rounding, reassociated sums): not bitwise.",
-         .params = mvc::overlap_params(),
-         .applies = [t](const Shape& s) { return mvc::applies(t, s.cols); },
-         .bytes = [t](const Shape& s) { return traffic::matvec_bytes(t, s, false); },
-         .flops = [](const Shape& s) { return traffic::matvec_flops(s); },
-         .fallback = "v3"},
-        &launch);
-  }
+  mvc::register_coalesced(
+      mvc::kMatvec,
+      {.name = "overlap",
+       .rationale = "matvec.coalesced's cp.async ring and 16-bit x dp4a kernel, launched so that "
+                    "consecutive launches overlap under PDL: each block takes 1/share of the SM's "
+                    "shared memory and the grid one block per SM, so the next launch's blocks fit "
+                    "beside this one's and stream their first weights (ring, and optionally L2 "
+                    "prefetch) while it runs; the next launch may be triggered before "
+                    "griddepcontrol.wait. Hides the per-launch gap that dominates 4096x4096 and "
+                    "1024x4096 matvecs. Same arithmetic as coalesced (NMSE <= 7.5e-9 from x "
+                    "rounding, reassociated sums): not bitwise.",
+       .params = mvc::overlap_params()},
+      &launch);
 }
 
 }  // namespace swapbench::matvec

@@ -1,0 +1,111 @@
+// What matvec*.coalesced, matvec*.coalesced_dp4a and matvec*.overlap share around their kernel
+// (coalesced_kernels.cuh): the Job of each slot's arguments, coalesced's two parameters and their
+// Tuning, the launch for a runtime weight type, and one registration of a variant name for q8_0,
+// q4_0 and q4_1 of a slot family. Each variant file keeps what makes it a variant: its kernel
+// flavour (epilogue, x width, Tuning), its rationale, and the SB_ON_LOAD that registers it.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "kernels/common/traffic.h"
+#include "kernels/common/variant.h"
+#include "kernels/matvec/matvec.h"
+#include "kernels/matvec_pair/matvec_pair.h"
+#include "kernels/matvec_residual/matvec_residual.h"
+#include "variants/matvec/coalesced_kernels.cuh"
+
+namespace swapbench::mvc {
+
+// A slot family's facts, the same for each of its coalesced variants.
+struct Family {
+  const char* slot;       // slot keys are <slot>.<type> (matvec::slot_key)
+  const char* fallback;   // the variant of the slot used where applies() says no
+  bool residual;          // the slot reads a residual vector too (traffic::matvec_bytes)
+  const char* warps_doc;  // coalesced_params(): the docs of "warps" and "rows_per_warp"
+  const char* rows_doc;
+};
+inline constexpr const char* kWarpsDoc = "warps per thread block (fewer for small matrices)";
+inline constexpr const char* kRowsDoc = "rows per warp group, 1 or 2 (1 for small matrices)";
+inline constexpr Family kMatvec{
+    "matvec", "v3", false, kWarpsDoc,
+    "rows per warp group, 1 or 2 (each x load serves both; 1 for small matrices)"};
+inline constexpr Family kMatvecPair{"matvec_pair", "fused", false, "warps per thread block",
+                                    kRowsDoc};
+inline constexpr Family kMatvecResidual{"matvec_residual", "shuffle", true, kWarpsDoc, kRowsDoc};
+
+// One matrix, y = W x, or y = residual + W x where `residual` is set.
+inline Job single_job(const void* w_bytes, const float* x, const float* residual, float* y,
+                      int32_t rows, int32_t cols, DType type) {
+  const auto* w = static_cast<const uint8_t*>(w_bytes);
+  return Job{.w1 = w,
+             .w2 = w,
+             .x = x,
+             .res = residual,
+             .y1 = y,
+             .y2 = y,
+             .rows1 = rows,
+             .rows_total = rows,
+             .nb = cols / 32,
+             .row_bytes = row_bytes(type, static_cast<uint64_t>(cols))};
+}
+inline Job job(const matvec::Args& a) {
+  return single_job(a.w, a.x, nullptr, a.y, a.rows, a.cols, a.type);
+}
+inline Job job(const matvec_residual::Args& a) {
+  return single_job(a.w, a.x, a.residual, a.y, a.rows, a.cols, a.type);
+}
+// Both matrices in one launch: rows [0, rows1) of w1 -> y1, then those of w2 -> y2.
+inline Job job(const matvec_pair::Args& a) {
+  return Job{.w1 = static_cast<const uint8_t*>(a.w1),
+             .w2 = static_cast<const uint8_t*>(a.w2),
+             .x = a.x,
+             .res = nullptr,
+             .y1 = a.y1,
+             .y2 = a.y2,
+             .rows1 = a.rows1,
+             .rows_total = a.rows1 + a.rows2,
+             .nb = a.cols / 32,
+             .row_bytes = row_bytes(a.type, static_cast<uint64_t>(a.cols))};
+}
+
+// The parameters of matvec*.coalesced and matvec*.coalesced_dp4a, and the Tuning they give
+// (the rest as coalesced: all of the SM's shared memory, no early trigger, no L2 prefetch).
+inline std::vector<ParamSpec> coalesced_params(const Family& f) {
+  return {{.name = "warps", .min = 1, .max = kMaxWarps, .def = 16, .doc = f.warps_doc},
+          {.name = "rows_per_warp", .min = 1, .max = 2, .def = 2, .doc = f.rows_doc}};
+}
+inline Tuning coalesced_tuning(const LaunchCtx& ctx) {
+  Tuning tu;
+  tu.warps = ctx.param("warps");
+  tu.rows = ctx.param("rows_per_warp");
+  return tu;
+}
+
+// launch<T, E, XB> for the weight type `t` known at run time (q8_0, q4_0, q4_1).
+template <Epilogue E, int XB = 16>
+void launch_typed(DType t, const Job& j, const Tuning& tu, const LaunchCtx& ctx, const char* what) {
+  dispatch_type(t, [&](auto tc) { launch<decltype(tc)::value, E, XB>(j, tu, ctx, what); });
+}
+
+// Registers `info` (its name, rationale and params; the rest is set here) for each of kTypes in
+// family `f`: CUDA, reassociating, applies() and the matvec bytes and flops of the type.
+template <class Args>
+void register_coalesced(const Family& f, VariantInfo info,
+                        void (*launcher)(const Args&, const LaunchCtx&)) {
+  for (DType t : kTypes) {
+    VariantInfo v = info;
+    v.slot = matvec::slot_key(f.slot, t);
+    v.backend = Backend::cuda;
+    v.equality = Equality::reassociates;
+    v.applies = [t](const Shape& s) { return applies(t, s.cols); };
+    v.bytes = [t, residual = f.residual](const Shape& s) {
+      return traffic::matvec_bytes(t, s, residual);
+    };
+    v.flops = [](const Shape& s) { return traffic::matvec_flops(s); };
+    v.fallback = f.fallback;
+    register_variant<Args>(std::move(v), launcher);
+  }
+}
+
+}  // namespace swapbench::mvc
