@@ -636,16 +636,6 @@ void launch(const Job& job, const Tuning& tu, const LaunchCtx& ctx, const char* 
   launch_io<T, XB>(job, JobIo<E>{}, tu, ctx, what);
 }
 
-// matvec*.coalesced: all of the SM's shared memory, trigger after the wait, no L2 prefetch.
-template <DType T, Epilogue E>
-void launch(const Job& j, int64_t warps_param, int64_t rows_param, const LaunchCtx& ctx,
-            const char* what) {
-  Tuning tu;
-  tu.warps = warps_param;
-  tu.rows = rows_param;
-  launch<T, E>(j, tu, ctx, what);
-}
-
 // The parameters of matvec*.overlap, and the Tuning they give.
 inline std::vector<ParamSpec> overlap_params() {
   return {{.name = "warps",
