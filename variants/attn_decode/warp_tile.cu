@@ -21,7 +21,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <map>
 
 #include "kernels/attn_decode/attn_decode.h"
 #include "kernels/common/cuda_check.h"
@@ -249,21 +248,6 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
   }
 }
 
-// The SM's L1/shared split this kernel asks for (-1: the driver's choice). The coalesced matvecs
-// around attention in a llama-8b layer take nearly all of the SM's memory as shared; an SM whose
-// split must change between two kernels cannot start the next one's blocks beside the last
-// one's, which costs the overlap PDL buys. 100 asks for the coalesced kernels' split. Set once
-// per kernel and value (a function attribute, not a stream operation).
-template <class Kernel>
-void set_carveout(Kernel* kernel, int percent) {
-  static std::map<const void*, int> current;  // per kernel; -1 until set (launches: one thread)
-  const auto it = current.try_emplace(reinterpret_cast<const void*>(kernel), -1).first;
-  if (it->second == percent) return;
-  SB_CUDA_CHECK(
-      cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout, percent));
-  it->second = percent;
-}
-
 int splits_for(const Args& a, int64_t param) {
   const int64_t s =
       param > 0 ? param : std::clamp<int64_t>(a.max_ctx / kAutoSplitPositions, 1, kAutoMaxSplits);
@@ -308,7 +292,6 @@ void launch(const Args& a, const LaunchCtx& ctx) {
                       : a.head_dim == 64  ? warp_tile_kernel<64>
                       : a.head_dim == 128 ? warp_tile_kernel<128>
                                           : warp_tile_kernel<256>;
-  set_carveout(kernel, static_cast<int>(ctx.param("carveout")));
   launch_kernel("attn_decode.warp_tile", kernel, grid, block, 0, ctx, a, part);
 }
 
@@ -341,14 +324,7 @@ SB_ON_LOAD {
                    .def = 0,
                    .doc = "blocks per head, each over an equal range of positions, merged by the "
                           "last to finish (0: one per 512 cache positions, at most 32; 1: no "
-                          "workspace, no memset)"},
-                  {.name = "carveout",
-                   .min = -1,
-                   .max = 100,
-                   .def = -1,
-                   .doc = "preferred shared-memory share of the SM's L1/shared memory in percent "
-                          "(-1: the driver's choice; 100: as the coalesced matvecs, so the SM "
-                          "need not change its split between them and attention)"}},
+                          "workspace, no memset)"}},
        .applies = applies,
        .bytes = [](const Shape& s) { return traffic::attn_bytes(s, double(s.max_ctx)); },
        .flops = [](const Shape& s) { return traffic::attn_flops(s, double(s.max_ctx)); },
