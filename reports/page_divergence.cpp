@@ -1,6 +1,7 @@
 // Divergence: for a trial that is not bitwise against its reference-plan trial, the first
 // decode step whose logits fingerprint differs, and, when both trials recorded taps
-// (`bench --taps N`), the first slot, layer and step whose output differs (harness/taps).
+// (`sweep --taps N`, `bench --taps N`), the first slot, layer and step whose output differs
+// (harness/taps).
 #include <algorithm>
 
 #include "harness/taps.h"
@@ -25,7 +26,7 @@ std::string taps_section(const Trial& t, const Trial& ref) {
     return "<p class=\"first-tap none\">No taps were recorded for " +
            std::string(t.taps.empty() ? "this trial" : "the reference trial") +
            ", so the first differing slot cannot be named. Record them with <code>swapbench "
-           "bench --taps N</code> (then <code>swapbench diff</code>).</p>";
+           "sweep --taps N</code> or <code>bench --taps N</code>.</p>";
   try {
     const auto d = taps::first_difference(taps::from_json(t.taps), taps::from_json(ref.taps));
     if (!d)

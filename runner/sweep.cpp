@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <map>
 #include <iostream>
+#include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -38,8 +38,10 @@ std::string trial_key(const std::string& plan, const std::string& workload, bool
 
 std::string eta_text(double seconds) {
   std::ostringstream o;
-  if (seconds >= 60) o << int(seconds / 60) << "m" << std::setw(2) << std::setfill('0') << int(seconds) % 60 << "s";
-  else o << int(seconds) << "s";
+  if (seconds >= 60)
+    o << int(seconds / 60) << "m" << std::setw(2) << std::setfill('0') << int(seconds) % 60 << "s";
+  else
+    o << int(seconds) << "s";
   return o.str();
 }
 
@@ -88,11 +90,13 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
         p.spec.pdl = o.pdl;
         p.spec.stop = o.stop;
         p.spec.timeout_seconds = o.timeout_seconds;
+        p.spec.taps_steps = o.taps_steps;
         p.key = trial_key(plan, wl, g);
         (plan.empty() ? reference : others).push_back(p);
       }
   if (reference.size() + others.size() > o.max_trials)
-    throw std::invalid_argument("the sweep has " + std::to_string(reference.size() + others.size()) +
+    throw std::invalid_argument("the sweep has " +
+                                std::to_string(reference.size() + others.size()) +
                                 " trials, more than --max-trials " + std::to_string(o.max_trials) +
                                 "; narrow --slots or --workloads, or raise the limit");
   std::vector<Planned> todo = reference;
@@ -150,13 +154,12 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
     db.begin_run(r);
     out.run_uuid = r.uuid;
   }
-  db.add_model({sha, o.model, model->describe(), std::string(name(model->layers().empty()
-                                                                     ? model->token_embd().type
-                                                                     : model->layers()[0].wq.type))});
+  db.add_model({sha, o.model, model->describe(),
+                std::string(name(model->layers().empty() ? model->token_embd().type
+                                                         : model->layers()[0].wq.type))});
 
   // Logits live beside the database, per run, so a resumed run still has its reference's.
-  const std::filesystem::path logits_dir =
-      std::filesystem::path(o.db + ".logits") / out.run_uuid;
+  const std::filesystem::path logits_dir = std::filesystem::path(o.db + ".logits") / out.run_uuid;
   std::filesystem::create_directories(logits_dir);
   const size_t vocab = size_t(model->config().vocab);
   const bool tty = isatty(STDERR_FILENO) && &progress == &std::cerr;
@@ -173,10 +176,12 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
       ++out.skipped_as_done;
       continue;
     }
-    p.spec.logits_out = (logits_dir / (std::to_string(std::hash<std::string>{}(p.key)) + ".f32")).string();
+    p.spec.logits_out =
+        (logits_dir / (std::to_string(std::hash<std::string>{}(p.key)) + ".f32")).string();
     const double elapsed = std::chrono::duration<double>(clock::now() - t0).count();
     const size_t remaining = todo.size() - index + 1;
-    const std::string eta = done_now ? eta_text(elapsed / double(done_now) * double(remaining)) : "?";
+    const std::string eta =
+        done_now ? eta_text(elapsed / double(done_now) * double(remaining)) : "?";
     if (tty)
       progress << "\r[" << index << "/" << todo.size() << "] ETA " << eta << "  " << p.key
                << "\033[K" << std::flush;
@@ -202,28 +207,34 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
 void print_sweep_table(const SweepOutcome& s, std::ostream& out) {
   std::map<std::pair<std::string, bool>, double> ref;
   for (const TrialResult& r : s.trials)
-    if (r.spec.plan.empty() && r.status == "ok") ref[{r.spec.workload, r.spec.graphs}] = r.tokens_per_second;
+    if (r.spec.plan.empty() && r.status == "ok")
+      ref[{r.spec.workload, r.spec.graphs}] = r.tokens_per_second;
   out << "run " << s.run_uuid << ": " << s.trials.size() << " trials (" << s.ran << " run now, "
       << s.skipped_as_done << " already done), " << s.failures << " not ok\n\n"
       << std::left << std::setw(46) << "plan" << std::setw(16) << "workload" << std::setw(7)
       << "graphs" << std::right << std::setw(10) << "tok/s" << std::setw(9) << "99% CI"
-      << std::setw(9) << "vs ref" << std::setw(8) << "ratio" << "  " << std::left << std::setw(16)
-      << "equality" << "status\n";
+      << std::setw(9) << "vs ref" << std::setw(8) << "ratio"
+      << "  " << std::left << std::setw(16) << "equality"
+      << "status\n";
   std::map<std::pair<std::string, bool>, const TrialResult*> best;
   for (const TrialResult& r : s.trials) {
     std::ostringstream tps, ci, vs, ratio;
     if (r.status == "ok" || r.status == "mismatch") {
       tps << std::fixed << std::setprecision(1) << r.tokens_per_second;
-      ci << "±" << std::fixed << std::setprecision(2) << 100 * r.summary.relative_half_width() << "%";
-      if (auto it = ref.find({r.spec.workload, r.spec.graphs}); it != ref.end() && !r.spec.plan.empty()) {
+      ci << "±" << std::fixed << std::setprecision(2) << 100 * r.summary.relative_half_width()
+         << "%";
+      if (auto it = ref.find({r.spec.workload, r.spec.graphs});
+          it != ref.end() && !r.spec.plan.empty()) {
         const double change = 100 * (r.tokens_per_second / it->second - 1);
         vs << (change >= 0 ? "+" : "") << std::fixed << std::setprecision(1) << change << "%";
       }
       if (r.spec.graphs)
         for (const TrialResult& off : s.trials)
-          if (!off.spec.graphs && off.spec.plan == r.spec.plan && off.spec.workload == r.spec.workload &&
-              off.status == "ok" && off.tokens_per_second > 0)
-            ratio << std::fixed << std::setprecision(2) << r.tokens_per_second / off.tokens_per_second;
+          if (!off.spec.graphs && off.spec.plan == r.spec.plan &&
+              off.spec.workload == r.spec.workload && off.status == "ok" &&
+              off.tokens_per_second > 0)
+            ratio << std::fixed << std::setprecision(2)
+                  << r.tokens_per_second / off.tokens_per_second;
     }
     out << std::left << std::setw(46) << (r.spec.plan.empty() ? "reference" : r.spec.plan)
         << std::setw(16) << r.spec.workload << std::setw(7) << (r.spec.graphs ? "on" : "off")
@@ -232,7 +243,8 @@ void print_sweep_table(const SweepOutcome& s, std::ostream& out) {
         << r.equality << r.status << "\n";
     if (!r.error.empty()) out << "    " << r.error << "\n";
     const TrialResult*& b = best[{r.spec.workload, r.spec.graphs}];
-    if (r.status == "ok" && r.equality == "bitwise" && (!b || r.tokens_per_second > b->tokens_per_second))
+    if (r.status == "ok" && r.equality == "bitwise" &&
+        (!b || r.tokens_per_second > b->tokens_per_second))
       b = &r;
   }
   out << "\n";

@@ -13,11 +13,14 @@ Backend pick_backend(const std::string& name);  // cmd_run.cpp
 
 void add_sweep(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand("sweep", "Sweep variants through a real decode into the database");
-  static std::string model_path, slots, workloads = "tg128", graphs = "on,off", planner = "one-at-a-time";
-  static std::string plans_file, tag, db = "swapbench.db", shard_text = "0/1", resume, backend = "auto";
+  static std::string model_path, slots, workloads = "tg128", graphs = "on,off",
+                                        planner = "one-at-a-time";
+  static std::string plans_file, tag, db = "swapbench.db", shard_text = "0/1", resume,
+                                      backend = "auto";
   static std::string pdl = "off";
   static size_t max_trials = 256;
   static double max_seconds = 20, timeout = 300;
+  static int32_t taps = 0;
   c->add_option("--model,-m", model_path, "GGUF model (default as for run)");
   c->add_option("--slots", slots, "Comma-separated slots or families to vary (default: all)");
   c->add_option("--workloads,-w", workloads, "Comma-separated: tg128, tg128@ctx4096, pp512");
@@ -33,13 +36,19 @@ void add_sweep(CLI::App& app, Action& run) {
       ->expected(0, 1)
       ->default_str("latest");
   c->add_option("--backend", backend, "cpu, cuda or auto");
-  c->add_option("--pdl", pdl, "CUDA programmatic dependent launch")->check(CLI::IsMember({"on", "off"}));
+  c->add_option("--pdl", pdl, "CUDA programmatic dependent launch")
+      ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--max-seconds", max_seconds, "Time cap of each trial's timing loop");
   c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed");
+  c->add_option("--taps", taps,
+                "Record per-slot taps for this many steps: the report's divergence pages then "
+                "name the first differing slot")
+      ->check(CLI::Range(0, 1 << 20));
   c->callback([c, &run] {
     run = [c] {
       SweepOptions o;
       o.db = db;
+      o.taps_steps = taps;
       o.model = model_path.empty() ? default_model() : model_path;
       const Backend be = pick_backend(backend);
       o.backend = to_string(be);
@@ -48,7 +57,8 @@ void add_sweep(CLI::App& app, Action& run) {
       o.planner.file = plans_file;
       o.planner.max_plans = max_trials;
       o.max_trials = max_trials;
-      if (planner == "file" && plans_file.empty()) throw UsageError("--planner file needs --plans-file");
+      if (planner == "file" && plans_file.empty())
+        throw UsageError("--planner file needs --plans-file");
       o.workloads = split_list(workloads);
       for (const std::string& w : o.workloads) {
         try {

@@ -84,7 +84,8 @@ class ReportSite : public ::testing::Test {
     // The tag goes through a file so the shell does not interpret it.
     const std::string tag_file = dir_->file("tag.txt").string();
     std::ofstream(tag_file) << kHostileTag;
-    must(sweep + "--tag \"$(cat '" + tag_file + "')\"");
+    // The second run records taps, so its divergence pages can name the first differing slot.
+    must(sweep + "--taps 2 --tag \"$(cat '" + tag_file + "')\"");
     // Either verdict is fine (CPU timing drifts); the decision is what the site must show.
     const auto g = run_command(b + " gate --baseline main --json --db '" + db_ + "'");
     EXPECT_TRUE(g.exit_code == 0 || g.exit_code == 1) << g.out << g.err;
@@ -133,6 +134,39 @@ TEST_F(ReportSite, EveryPageKindExists) {
             << t["key"];
     }
   }
+}
+
+// Run 1 was swept without taps, run 2 with `--taps 2`: only run 2's divergence pages name the
+// first differing slot, and it is the slot the plan changed (everything before the first changed
+// output is computed alike, so the first difference is that slot's).
+TEST_F(ReportSite, DivergencePagesNameTheFirstDifferingSlotWhenTheSweepRecordedTaps) {
+  ASSERT_EQ(runs_.size(), 2u);
+  size_t named = 0, unnamed = 0;
+  for (const auto& run : runs_) {
+    const bool with_taps = run["tag"].get<std::string>() != "nightly";
+    for (const auto& t : run["trials"]) {
+      const nlohmann::json& r = t["result"];
+      if (r.value("equality", "bitwise") == "bitwise") continue;
+      const std::string page =
+          slurp(site_ / ("divergence-" + std::to_string(t["id"].get<int>()) + ".html"));
+      const std::string plan = r["spec"]["plan"].get<std::string>();
+      const std::string slot = plan.substr(0, plan.find('='));  // rmsnorm / swiglu
+      if (with_taps) {
+        EXPECT_GT(r["taps"].size(), 0u) << plan << ": sweep --taps recorded nothing";
+        EXPECT_NE(page.find("<p class=\"first-tap\">First differing slot output: <b>step "),
+                  std::string::npos)
+            << plan << ": the page does not name a first differing slot";
+        EXPECT_NE(page.find("(" + slot + ")</b>"), std::string::npos)
+            << plan << ": the first differing slot is not " << slot;
+        ++named;
+      } else {
+        EXPECT_NE(page.find("No taps were recorded for this trial"), std::string::npos) << plan;
+        ++unnamed;
+      }
+    }
+  }
+  EXPECT_EQ(named, 2u) << "both plans of the tapped run reassociate";
+  EXPECT_EQ(unnamed, 2u);
 }
 
 TEST_F(ReportSite, EveryLocalLinkResolvesAndNothingIsFetched) {
