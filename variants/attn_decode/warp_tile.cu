@@ -15,7 +15,8 @@
 // the positions 0..pos are cut into `splits` equal ranges, one block per (head, range); each block
 // leaves its unnormalised state in the workspace and the last block of a head to arrive (atomic
 // ticket, as argmax.two_stage) merges them. The counters are zeroed by a memset node before the
-// kernel, so splits > 1 costs one extra node: worth it from a few hundred positions on.
+// kernel, so splits > 1 costs one extra node (on an H200, 4.5 us per call at tg128 with 2 splits;
+// at 4k positions 8 splits take smollm2 from 945 to 1299 tok/s): hence the automatic choice.
 #include <cuda_runtime.h>
 
 #include <algorithm>
