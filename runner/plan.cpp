@@ -1,6 +1,7 @@
 // Parsing plans and resolving them against the variant registry.
 #include "runner/plan.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -53,8 +54,8 @@ Params resolve_params(const Variant& v, const Params& given) {
     if (!spec) {
       std::vector<std::string> names;
       for (const ParamSpec& p : v.info.params) names.push_back(p.name);
-      throw PlanError(v.info.key() + " has no parameter '" + k + "' (parameters: " +
-                      (names.empty() ? "none" : join(names)) + ")");
+      throw PlanError(v.info.key() + " has no parameter '" + k +
+                      "' (parameters: " + (names.empty() ? "none" : join(names)) + ")");
     }
     if (val < spec->min || val > spec->max)
       throw PlanError(v.info.key() + ": " + k + "=" + std::to_string(val) + " is outside [" +
@@ -102,6 +103,12 @@ Plan Plan::parse(const std::string& text) {
   return plan;
 }
 
+size_t plan_column_width(const std::vector<std::string>& plans, size_t min_width) {
+  size_t w = min_width;
+  for (const std::string& p : plans) w = std::max(w, (p.empty() ? 9 : p.size()) + 2);
+  return w;
+}
+
 std::string Plan::to_string() const {
   std::string s;
   for (const auto& [k, e] : entries) {
@@ -129,8 +136,8 @@ Bindings::Bindings(Plan plan, Backend backend) : plan_(std::move(plan)), backend
         names.insert(s->key);
         names.insert(s->family);
       }
-      throw PlanError("unknown slot '" + key + "'; slots: " +
-                      join(std::vector<std::string>(names.begin(), names.end())));
+      throw PlanError("unknown slot '" + key +
+                      "'; slots: " + join(std::vector<std::string>(names.begin(), names.end())));
     }
     bool found = false;
     std::set<std::string> valid;
@@ -147,12 +154,12 @@ Bindings::Bindings(Plan plan, Backend backend) : plan_(std::move(plan)), backend
       for (const std::string& k : keys)
         for (const Variant* v : reg.variants(k, std::nullopt, true))
           if (v->info.name == e.variant)
-            throw PlanError(key + "=" + e.variant + " is a " + swapbench::to_string(v->info.backend) +
-                            " variant, but this run uses the " + swapbench::to_string(backend_) +
-                            " backend");
+            throw PlanError(
+                key + "=" + e.variant + " is a " + swapbench::to_string(v->info.backend) +
+                " variant, but this run uses the " + swapbench::to_string(backend_) + " backend");
       throw PlanError("unknown variant '" + e.variant + "' for slot '" + key + "' on " +
-                      swapbench::to_string(backend_) + "; variants: " +
-                      join(std::vector<std::string>(valid.begin(), valid.end())));
+                      swapbench::to_string(backend_) +
+                      "; variants: " + join(std::vector<std::string>(valid.begin(), valid.end())));
     }
   }
 }

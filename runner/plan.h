@@ -32,12 +32,16 @@ struct Plan {
   std::string to_string() const;               // canonical text; "" for the reference plan
 };
 
+// Characters of a table's plan column that holds every one of `plans` (canonical texts, ""
+// printed as "reference") with two spaces to spare, and at least `min_width`.
+size_t plan_column_width(const std::vector<std::string>& plans, size_t min_width = 46);
+
 // One slot call site's choice, resolved against the registry for one backend.
 struct Binding {
   const Variant* variant = nullptr;
-  Params params;              // every declared parameter, defaults filled in
-  bool fell_back = false;     // the planned variant did not apply; its fallback runs
-  std::string planned;        // the variant the plan named (differs when fell_back)
+  Params params;           // every declared parameter, defaults filled in
+  bool fell_back = false;  // the planned variant did not apply; its fallback runs
+  std::string planned;     // the variant the plan named (differs when fell_back)
 };
 
 // Resolves a plan for a backend. Engines declare every (slot, shape) they will call while
@@ -52,7 +56,8 @@ class Bindings {
 
   const Plan& plan() const { return plan_; }
   Backend backend() const { return backend_; }
-  // Call sites where a fallback replaced the planned variant: "matvec.q4_1 v3_small->v3 at rows=..".
+  // Call sites where a fallback replaced the planned variant: "matvec.q4_1 v3_small->v3 at
+  // rows=..".
   std::vector<std::string> fallbacks() const;
   // slot -> variant name actually used, over all call sites (for results and NVTX names).
   std::map<std::string, std::string> chosen() const;

@@ -22,6 +22,7 @@
 #include "harness/nvml.h"
 #include "runner/bench.h"
 #include "runner/model/llama_model.h"
+#include "runner/plan.h"
 #include "runner/provenance.h"
 
 namespace swapbench {
@@ -209,9 +210,12 @@ void print_sweep_table(const SweepOutcome& s, std::ostream& out) {
   for (const TrialResult& r : s.trials)
     if (r.spec.plan.empty() && r.status == "ok")
       ref[{r.spec.workload, r.spec.graphs}] = r.tokens_per_second;
+  std::vector<std::string> plans;
+  for (const TrialResult& r : s.trials) plans.push_back(r.spec.plan);
+  const int plan_w = int(plan_column_width(plans));
   out << "run " << s.run_uuid << ": " << s.trials.size() << " trials (" << s.ran << " run now, "
       << s.skipped_as_done << " already done), " << s.failures << " not ok\n\n"
-      << std::left << std::setw(46) << "plan" << std::setw(16) << "workload" << std::setw(7)
+      << std::left << std::setw(plan_w) << "plan" << std::setw(16) << "workload" << std::setw(7)
       << "graphs" << std::right << std::setw(10) << "tok/s" << std::setw(9) << "99% CI"
       << std::setw(9) << "vs ref" << std::setw(8) << "ratio"
       << "  " << std::left << std::setw(16) << "equality"
@@ -236,7 +240,7 @@ void print_sweep_table(const SweepOutcome& s, std::ostream& out) {
             ratio << std::fixed << std::setprecision(2)
                   << r.tokens_per_second / off.tokens_per_second;
     }
-    out << std::left << std::setw(46) << (r.spec.plan.empty() ? "reference" : r.spec.plan)
+    out << std::left << std::setw(plan_w) << (r.spec.plan.empty() ? "reference" : r.spec.plan)
         << std::setw(16) << r.spec.workload << std::setw(7) << (r.spec.graphs ? "on" : "off")
         << std::right << std::setw(10) << tps.str() << std::setw(9) << ci.str() << std::setw(9)
         << vs.str() << std::setw(8) << ratio.str() << "  " << std::left << std::setw(16)

@@ -10,6 +10,7 @@
 #include "harness/child_process.h"
 #include "runner/bench.h"
 #include "runner/cli/commands.h"
+#include "runner/plan.h"
 #include "runner/workload.h"
 
 namespace swapbench::cli {
@@ -24,7 +25,7 @@ std::string pct(double x, int precision = 1) {
   return o.str();
 }
 
-void print_row(const TrialResult& r, double ref_tps, bool cuda) {
+void print_row(const TrialResult& r, double ref_tps, bool cuda, size_t plan_w) {
   std::ostringstream tps, ci, iqr, vs;
   if (r.status == "ok" || r.status == "mismatch") {
     tps << std::fixed << std::setprecision(1) << r.tokens_per_second;
@@ -35,12 +36,12 @@ void print_row(const TrialResult& r, double ref_tps, bool cuda) {
       vs << (change >= 0 ? "+" : "") << pct(change);
     }
   }
-  std::cout << std::left << std::setw(46) << (r.spec.plan.empty() ? "reference" : r.spec.plan)
-            << std::setw(14) << r.spec.workload << std::setw(7)
-            << (cuda ? (r.spec.graphs ? "on" : "off") : "-") << std::right << std::setw(10)
-            << tps.str() << std::setw(9) << ci.str() << std::setw(8) << iqr.str() << std::setw(9)
-            << vs.str() << "  "
-            << std::left << std::setw(16) << r.equality << std::setw(9) << r.status
+  std::cout << std::left << std::setw(int(plan_w))
+            << (r.spec.plan.empty() ? "reference" : r.spec.plan) << std::setw(14) << r.spec.workload
+            << std::setw(7) << (cuda ? (r.spec.graphs ? "on" : "off") : "-") << std::right
+            << std::setw(10) << tps.str() << std::setw(9) << ci.str() << std::setw(8) << iqr.str()
+            << std::setw(9) << vs.str() << "  " << std::left << std::setw(16) << r.equality
+            << std::setw(9) << r.status
             << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-") << "\n";
   if (!r.error.empty()) std::cout << "    " << r.error << "\n";
   for (const std::string& e : r.health.evidence) std::cout << "    health: " << e << "\n";
@@ -128,33 +129,42 @@ void add_bench(CLI::App& app, Action& run) {
                   << device.value("driver", std::string("?")) << ", stream read " << std::fixed
                   << std::setprecision(0) << o.peak_gbps << " GB/s\n";
       }
+      std::vector<std::string> canonical;
+      for (const std::string& p : o.plans) canonical.push_back(Plan::parse(p).to_string());
+      const size_t plan_w = plan_column_width(canonical);
       std::cout << "model " << o.model << "\n\n"
-                << std::left << std::setw(46) << "plan" << std::setw(14) << "workload"
+                << std::left << std::setw(int(plan_w)) << "plan" << std::setw(14) << "workload"
                 << std::setw(7) << "graphs" << std::right << std::setw(10) << "tok/s"
                 << std::setw(9) << "99% CI" << std::setw(8) << "IQR" << std::setw(9) << "vs ref"
-                << "  " << std::left
-                << std::setw(16) << "equality" << std::setw(9) << "status" << "health\n";
+                << "  " << std::left << std::setw(16) << "equality" << std::setw(9) << "status"
+                << "health\n";
       std::map<std::pair<std::string, bool>, double> ref_tps;
       const BenchReport report = run_bench(o, [&](const TrialResult& r) {
         if (r.spec.plan.empty()) ref_tps[{r.spec.workload, r.spec.graphs}] = r.tokens_per_second;
         print_row(r, r.spec.plan.empty() ? 0 : ref_tps[{r.spec.workload, r.spec.graphs}],
-                  be == Backend::cuda);
+                  be == Backend::cuda, plan_w);
         if (show_slots) print_slots(r);
         std::cout.flush();
       });
       for (const GraphsRatio& g : report.ratios)
-        std::cout << "graphs on/off " << std::left << std::setw(46)
+        std::cout << "graphs on/off " << std::left << std::setw(int(plan_w))
                   << (g.plan.empty() ? "reference" : g.plan) << std::setw(14) << g.workload
                   << std::fixed << std::setprecision(2) << g.ratio() << "\n";
       int failures = 0;
       for (const TrialResult& r : report.trials) failures += r.status != "ok";
       if (!json_out.empty()) {
-        nlohmann::json j{{"model", o.model}, {"backend", o.backend}, {"device", device},
-                         {"trials", nlohmann::json::array()}, {"ratios", nlohmann::json::array()}};
+        nlohmann::json j{{"model", o.model},
+                         {"backend", o.backend},
+                         {"device", device},
+                         {"trials", nlohmann::json::array()},
+                         {"ratios", nlohmann::json::array()}};
         for (const TrialResult& r : report.trials) j["trials"].push_back(to_json(r));
         for (const GraphsRatio& g : report.ratios)
-          j["ratios"].push_back({{"plan", g.plan}, {"workload", g.workload}, {"on", g.on},
-                                 {"off", g.off}, {"ratio", g.ratio()}});
+          j["ratios"].push_back({{"plan", g.plan},
+                                 {"workload", g.workload},
+                                 {"on", g.on},
+                                 {"off", g.off},
+                                 {"ratio", g.ratio()}});
         std::ofstream f(json_out);
         f << j.dump(1) << "\n";
         if (!f) throw std::runtime_error("cannot write " + json_out);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "runner/model/model_gen.h"
 #include "support/test_support.h"
@@ -93,9 +94,9 @@ TEST_F(Cli, ListVariantsJsonHasEveryField) {
 
 TEST_F(Cli, BenchOnTheCpuKeepsEverySampleAndNamesThePlan) {
   const auto json = dir_->file("bench.json").string();
-  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
-                             "' -w tg8,tg4@ctx16 --max-seconds 0.5 --plan rmsnorm=cpu_lanes --json '" +
-                             json + "'");
+  const auto r = run_command(
+      swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
+      "' -w tg8,tg4@ctx16 --max-seconds 0.5 --plan rmsnorm=cpu_lanes --json '" + json + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("rmsnorm=cpu_lanes"), std::string::npos) << r.out;
   const auto bytes = test::read_bytes(json);
@@ -113,8 +114,31 @@ TEST_F(Cli, BenchOnTheCpuKeepsEverySampleAndNamesThePlan) {
   EXPECT_EQ(j["trials"][2]["equality"].get<std::string>().rfind("nmse<=", 0), 0u);
 }
 
+// A plan longer than the default plan column (46) must not run into the workload column: every
+// row's workload starts where the header's "workload" does.
+TEST_F(Cli, BenchTableKeepsItsColumnsWithALongPlan) {
+  const std::string plan = "attn_in=cpu_fused,ffn_in=cpu_fused,rmsnorm=cpu_lanes,swiglu=cpu_float";
+  ASSERT_GT(plan.size(), 46u);
+  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
+                             "' -w tg4 --max-seconds 0.2 --no-profile --plan " + plan);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream out(r.out);
+  std::string line;
+  size_t column = std::string::npos, rows = 0;
+  while (std::getline(out, line)) {
+    if (line.rfind("plan ", 0) == 0) column = line.find("workload");
+    if (line.rfind("reference ", 0) != 0 && line.rfind(plan, 0) != 0) continue;
+    ASSERT_NE(column, std::string::npos) << "no header before the rows:\n" << r.out;
+    EXPECT_EQ(line.find("tg4"), column) << line;
+    EXPECT_EQ(line[column - 1], ' ') << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2u) << r.out;  // the reference and the plan
+}
+
 TEST_F(Cli, BenchRejectsAnUnknownWorkloadWithExitTwo) {
-  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w tg5x");
+  const auto r =
+      run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w tg5x");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown workload 'tg5x'"), std::string::npos) << r.err;
 }
