@@ -889,36 +889,9 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) { return info.
 
 // ---- the tests -------------------------------------------------------------------------------
 
-class CudaVariantVsCpuReference : public ::testing::TestWithParam<Case> {};
-
-TEST_P(CudaVariantVsCpuReference, MatchesWithinBoundAndWritesEveryOutput) {
-  SB_REQUIRE_GPU();
-  const Case& c = GetParam();
-  const SlotInfo* slot = Registry::instance().slot(c.slot);
-  ASSERT_NE(slot, nullptr) << "slot " << c.slot << " is not registered";
-  try {
-    const Variant& v = variant_or_fail(c.slot, c.variant);
-    const Variant& ref = variant_or_fail(c.slot, slot->cpu_reference);
-    Entry& e = cache().get(c);
-    const Outputs& want = cpu_outputs(e, ref, c.shape);
-    const Outputs got = run_cuda(e, v, c.shape);
-    expect_matches(e.problem, got, want, bound_for(c),
-                   v.info.key() + " vs " + ref.info.key() + " at " + c.shape_label);
-  } catch (const std::exception& ex) {
-    FAIL() << c.slot << "." << c.variant << " at " << c.shape_label << " threw: " << ex.what();
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(All, CudaVariantVsCpuReference,
-                         ::testing::ValuesIn(make_cases(Suite::vs_cpu)), case_name);
-
-// Every declared parameter at its min and its max (the params suite above): within the slot's
-// bound of the CPU reference, every output written, nothing else touched.
-class CudaVariantParamsVsCpuReference : public ::testing::TestWithParam<Case> {};
-
-TEST_P(CudaVariantParamsVsCpuReference, EveryParameterExtremeMatchesWithinBound) {
-  SB_REQUIRE_GPU();
-  const Case& c = GetParam();
+// A case's variant (with the case's parameter overrides, if any) against the slot's CPU
+// reference on the case's inputs: within the bound, every output written, nothing else touched.
+void expect_matches_cpu_reference(const Case& c) {
   const SlotInfo* slot = Registry::instance().slot(c.slot);
   ASSERT_NE(slot, nullptr) << "slot " << c.slot << " is not registered";
   try {
@@ -932,6 +905,24 @@ TEST_P(CudaVariantParamsVsCpuReference, EveryParameterExtremeMatchesWithinBound)
   } catch (const std::exception& ex) {
     FAIL() << c.slot << "." << c.variant << " at " << c.shape_label << " threw: " << ex.what();
   }
+}
+
+class CudaVariantVsCpuReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CudaVariantVsCpuReference, MatchesWithinBoundAndWritesEveryOutput) {
+  SB_REQUIRE_GPU();
+  expect_matches_cpu_reference(GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(All, CudaVariantVsCpuReference,
+                         ::testing::ValuesIn(make_cases(Suite::vs_cpu)), case_name);
+
+// Every declared parameter at its min and its max (the params suite above).
+class CudaVariantParamsVsCpuReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(CudaVariantParamsVsCpuReference, EveryParameterExtremeMatchesWithinBound) {
+  SB_REQUIRE_GPU();
+  expect_matches_cpu_reference(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(All, CudaVariantParamsVsCpuReference,
