@@ -224,47 +224,47 @@ std::string sanitize(std::string s) {
 
 enum class Suite { vs_cpu, bitwise, params };
 
-// The params suite: a variant's parameters change block sizes, tiling and summation order, so
-// each declared parameter is taken to its min and to its max (others at their defaults) at the
-// first and the last shape of the family the variant applies to (a small edge shape and,
-// for most families, llama-8b's).
-void add_param_cases(const SlotInfo& slot, const Variant& v, const std::vector<Point>& pts,
-                     size_t pi, DType t, std::set<std::string>& names, std::vector<Case>& out) {
+// The gtest case of `v` at point `p` with weight type `t`; `suffix` follows the shape label.
+Case make_case(const SlotInfo& slot, const Variant& v, const Point& p, DType t,
+               const std::string& suffix, bool inplace = false, Params params = {}) {
+  std::string label = p.label + suffix;
+  if (slot.family == "embed") label = std::string(swapbench::name(t)) + "_" + label;
+  std::string test_name =
+      sanitize(slot.key) + "__" + sanitize(v.info.name) + "__" + sanitize(label);
+  return Case{.family = slot.family,
+              .slot = slot.key,
+              .variant = v.info.name,
+              .shape = p.shape,
+              .type = t,
+              .pos = p.pos,
+              .inplace = inplace,
+              .params = std::move(params),
+              .shape_label = std::move(label),
+              .name = std::move(test_name)};
+}
+
+// The indices of the first and the last of `pts` that `v` applies to (first > last: none).
+std::pair<size_t, size_t> applicable_edges(const Variant& v, const std::vector<Point>& pts) {
   size_t first = pts.size(), last = 0;
   for (size_t i = 0; i < pts.size(); ++i) {
     if (v.info.applies(pts[i].shape)) continue;
     first = std::min(first, i);
     last = i;
   }
-  if (pi != first && pi != last) return;
-  const Point& p = pts[pi];
-  for (const ParamSpec& spec : v.info.params) {
-    for (int64_t value : {spec.min, spec.max}) {
-      if (value == spec.def) continue;
-      std::string label = p.label + "__" + spec.name + "_" + std::to_string(value);
-      if (slot.family == "embed") label = std::string(swapbench::name(t)) + "_" + label;
-      std::string test_name =
-          sanitize(slot.key) + "__" + sanitize(v.info.name) + "__" + sanitize(label);
-      Case c{.family = slot.family,
-             .slot = slot.key,
-             .variant = v.info.name,
-             .shape = p.shape,
-             .type = t,
-             .pos = p.pos,
-             .inplace = false,
-             .params = {{spec.name, value}},
-             .shape_label = std::move(label),
-             .name = std::move(test_name)};
-      if (names.insert(c.name).second) out.push_back(std::move(c));
-    }
-  }
+  return {first, last};
 }
 
 // Every (CUDA variant, applicable shape) of the registry, grouped by problem so that
-// consecutive tests share inputs and the cached CPU output.
+// consecutive tests share inputs and the cached CPU output. The params suite: a variant's
+// parameters change block sizes, tiling and summation order, so each declared parameter is
+// taken to its min and to its max (others at their defaults) at the first and the last shape of
+// the family the variant applies to (a small edge shape and, for most families, llama-8b's).
 std::vector<Case> make_cases(Suite suite) {
   std::vector<Case> out;
   std::set<std::string> names;
+  auto add = [&](Case c) {
+    if (names.insert(c.name).second) out.push_back(std::move(c));
+  };
   const Registry& reg = Registry::instance();
   for (const SlotInfo* slot : reg.slots()) {
     const auto vars = reg.variants(slot->key, Backend::cuda);
@@ -277,6 +277,9 @@ std::vector<Case> make_cases(Suite suite) {
             ? std::vector<DType>(std::begin(matvec::kTypes), std::end(matvec::kTypes))
             : std::vector<DType>{slot_type};
     const std::vector<Point> pts = points(slot->family);
+    std::map<const Variant*, std::pair<size_t, size_t>> edges;
+    if (suite == Suite::params)
+      for (const Variant* v : vars) edges[v] = applicable_edges(*v, pts);
     for (size_t pi = 0; pi < pts.size(); ++pi) {
       const Point& p = pts[pi];
       for (DType t : types) {
@@ -287,25 +290,16 @@ std::vector<Case> make_cases(Suite suite) {
                 (v->info.equality != Equality::bitwise || v->info.name == slot->cuda_reference))
               continue;
             if (v->info.applies(p.shape)) continue;
-            if (suite == Suite::params) {
-              add_param_cases(*slot, *v, pts, pi, t, names, out);
+            if (suite != Suite::params) {
+              add(make_case(*slot, *v, p, t, inplace ? "__inplace" : "", inplace));
               continue;
             }
-            std::string label = p.label;
-            if (slot->family == "embed") label = std::string(swapbench::name(t)) + "_" + label;
-            if (inplace) label += "__inplace";
-            std::string test_name =
-                sanitize(slot->key) + "__" + sanitize(v->info.name) + "__" + sanitize(label);
-            Case c{.family = slot->family,
-                   .slot = slot->key,
-                   .variant = v->info.name,
-                   .shape = p.shape,
-                   .type = t,
-                   .pos = p.pos,
-                   .inplace = inplace,
-                   .shape_label = std::move(label),
-                   .name = std::move(test_name)};
-            if (names.insert(c.name).second) out.push_back(std::move(c));
+            if (pi != edges[v].first && pi != edges[v].second) continue;
+            for (const ParamSpec& spec : v->info.params)
+              for (int64_t value : {spec.min, spec.max})
+                if (value != spec.def)
+                  add(make_case(*slot, *v, p, t, "__" + spec.name + "_" + std::to_string(value),
+                                false, {{spec.name, value}}));
           }
         }
       }

@@ -18,49 +18,25 @@ namespace swapbench::attn_in {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  const QkvRopeOp op = qkv_rope_op(a);
-  mvc::dispatch_type(a.type, [&](auto t) {
-    mvc::launch_norm_pairs<decltype(t)::value>(a.x, a.norm, a.eps, a.dim, op, ctx.param("warps"),
-                                               ctx, "attn_in.coalesced");
-  });
-}
-
-std::optional<std::string> applies(DType t, const Shape& s) {
-  if (auto why = shape_ok(s)) return why;
-  return mvc::applies(t, s.cols);
+  mvc::launch_norm_pairs(a.type, a.x, a.norm, a.eps, a.dim, qkv_rope_op(a), ctx.param("warps"), ctx,
+                         "attn_in.coalesced");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
-  for (DType t : mvc::kTypes) {
-    register_variant<Args>(
-        {.slot = matvec::slot_key("attn_in", t),
-         .name = "coalesced",
-         .backend = Backend::cuda,
-         .equality = Equality::reassociates,
-         .rationale = "rmsnorm, the Q, K and V matvecs, rope and the KV-cache write in one "
-                      "launch of matvec.coalesced's kernel: each block recomputes the norm scale "
-                      "and quantizes xn to 16-bit integers per 32-block in shared memory, each "
-                      "warp streams a rope pair of rows with lane-consecutive 16-byte cp.async "
-                      "copies into a shared ring (copies start before griddepcontrol.wait) and "
-                      "dots them with two __dp4a per weight word; lane 0 rotates and stores the "
-                      "pair. fused's one launch at coalesced's bandwidth; xn rounding (NMSE <= "
-                      "7.5e-9) and integer/reassociated sums make it not bitwise.",
-         .params = {{.name = "warps",
-                     .min = 0,
-                     .max = mvc::kMaxWarps,
-                     .def = 0,
-                     .doc =
-                         "warps (row pairs in flight) per thread block; 0: the most of 16..8 that "
-                         "fill the last round of pairs over one block per SM to 90% "
-                         "(mvc::balanced_warps); fewer for small matrices"}},
-         .applies = [t](const Shape& s) { return applies(t, s); },
-         .bytes = [t](const Shape& s) { return traffic::attn_in_bytes(t, s); },
-         .flops = [](const Shape& s) { return traffic::attn_in_flops(s); },
-         .fallback = "fused"},
-        &launch);
-  }
+  mvc::register_norm_pairs(
+      {"attn_in", "row pairs", &shape_ok, &traffic::attn_in_bytes, &traffic::attn_in_flops},
+      {.name = "coalesced",
+       .rationale = "rmsnorm, the Q, K and V matvecs, rope and the KV-cache write in one "
+                    "launch of matvec.coalesced's kernel: each block recomputes the norm scale "
+                    "and quantizes xn to 16-bit integers per 32-block in shared memory, each "
+                    "warp streams a rope pair of rows with lane-consecutive 16-byte cp.async "
+                    "copies into a shared ring (copies start before griddepcontrol.wait) and "
+                    "dots them with two __dp4a per weight word; lane 0 rotates and stores the "
+                    "pair. fused's one launch at coalesced's bandwidth; xn rounding (NMSE <= "
+                    "7.5e-9) and integer/reassociated sums make it not bitwise."},
+      &launch);
 }
 
 }  // namespace swapbench::attn_in

@@ -19,49 +19,25 @@ namespace swapbench::ffn_in {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  const GateUpSwigluOp op = gate_up_swiglu_op(a);
-  mvc::dispatch_type(a.type, [&](auto t) {
-    mvc::launch_norm_pairs<decltype(t)::value>(a.x, a.norm, a.eps, a.dim, op, ctx.param("warps"),
-                                               ctx, "ffn_in.coalesced");
-  });
-}
-
-std::optional<std::string> applies(DType t, const Shape& s) {
-  if (auto why = shape_ok(s)) return why;
-  return mvc::applies(t, s.cols);
+  mvc::launch_norm_pairs(a.type, a.x, a.norm, a.eps, a.dim, gate_up_swiglu_op(a),
+                         ctx.param("warps"), ctx, "ffn_in.coalesced");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
-  for (DType t : mvc::kTypes) {
-    register_variant<Args>(
-        {.slot = matvec::slot_key("ffn_in", t),
-         .name = "coalesced",
-         .backend = Backend::cuda,
-         .equality = Equality::reassociates,
-         .rationale = "rmsnorm, the gate and up matvecs and swiglu in one launch of "
-                      "matvec.coalesced's kernel: each block recomputes the norm scale and "
-                      "quantizes xn to 16-bit integers per 32-block in shared memory, each warp "
-                      "streams a gate row and its up row with lane-consecutive 16-byte cp.async "
-                      "copies into a shared ring (copies start before griddepcontrol.wait) and "
-                      "dots them with two __dp4a per weight word; lane 0 stores silu(gate) * up. "
-                      "fused's one launch at coalesced's bandwidth; xn rounding (NMSE <= 7.5e-9) "
-                      "and integer/reassociated sums make it not bitwise.",
-         .params = {{.name = "warps",
-                     .min = 0,
-                     .max = mvc::kMaxWarps,
-                     .def = 0,
-                     .doc = "warps (gate/up row pairs in flight) per thread block; 0: the most of "
-                            "16..8 that "
-                            "fill the last round of pairs over one block per SM to 90% "
-                            "(mvc::balanced_warps); fewer for small matrices"}},
-         .applies = [t](const Shape& s) { return applies(t, s); },
-         .bytes = [t](const Shape& s) { return traffic::ffn_in_bytes(t, s); },
-         .flops = [](const Shape& s) { return traffic::ffn_in_flops(s); },
-         .fallback = "fused"},
-        &launch);
-  }
+  mvc::register_norm_pairs(
+      {"ffn_in", "gate/up row pairs", &shape_ok, &traffic::ffn_in_bytes, &traffic::ffn_in_flops},
+      {.name = "coalesced",
+       .rationale = "rmsnorm, the gate and up matvecs and swiglu in one launch of "
+                    "matvec.coalesced's kernel: each block recomputes the norm scale and "
+                    "quantizes xn to 16-bit integers per 32-block in shared memory, each warp "
+                    "streams a gate row and its up row with lane-consecutive 16-byte cp.async "
+                    "copies into a shared ring (copies start before griddepcontrol.wait) and "
+                    "dots them with two __dp4a per weight word; lane 0 stores silu(gate) * up. "
+                    "fused's one launch at coalesced's bandwidth; xn rounding (NMSE <= 7.5e-9) "
+                    "and integer/reassociated sums make it not bitwise."},
+      &launch);
 }
 
 }  // namespace swapbench::ffn_in

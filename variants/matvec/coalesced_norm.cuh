@@ -10,8 +10,12 @@
 #pragma once
 
 #include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "kernels/common/rms_scale.cuh"
+#include "kernels/matvec/matvec.h"
 #include "variants/matvec/coalesced_kernels.cuh"
 
 namespace swapbench::mvc {
@@ -86,8 +90,9 @@ inline int balanced_warps(int64_t groups, int sms) {
   return best;
 }
 
-// Launches the kernel over op.units row pairs with xn from (x, weight, eps, dim); dim % 32 == 0
-// and the rows' byte length a multiple of 16 (mvc::applies). warps = 0: balanced_warps.
+// Launches the kernel over op.units row pairs of type T with xn from (x, weight, eps, dim);
+// dim % 32 == 0 and the rows' byte length a multiple of 16 (mvc::applies). warps = 0:
+// balanced_warps.
 template <DType T, class Op>
 void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, const Op& op,
                        int64_t warps, const LaunchCtx& ctx, const char* what) {
@@ -101,6 +106,54 @@ void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, 
   tu.warps = warps > 0 ? warps : balanced_warps(op.units, device_limits().sms);
   tu.rows = 2;
   launch_io<T, 16>(j, NormPairIo<Op>{x, weight, eps, dim, op}, tu, ctx, what);
+}
+
+// The same for the weight type `t` known at run time (q8_0, q4_0, q4_1).
+template <class Op>
+void launch_norm_pairs(DType t, const float* x, const float* weight, float eps, int dim,
+                       const Op& op, int64_t warps, const LaunchCtx& ctx, const char* what) {
+  dispatch_type(t, [&](auto tc) {
+    launch_norm_pairs<decltype(tc)::value>(x, weight, eps, dim, op, warps, ctx, what);
+  });
+}
+
+// What a fused input slot's coalesced variant is besides its name, rationale and launch.
+struct NormPairsSlot {
+  const char* slot;  // slot keys are <slot>.<type> (matvec::slot_key): "attn_in", "ffn_in"
+  const char* pair;  // what a row pair is, for the `warps` doc: "row pairs"
+  std::optional<std::string> (*shape_ok)(const Shape&);  // the slot's own shape rule
+  double (*bytes)(DType, const Shape&);
+  double (*flops)(const Shape&);
+};
+
+// Registers `info` (its name and rationale; the rest is set here) for each of kTypes in the
+// slot family: CUDA, reassociating, a `warps` parameter (0: balanced_warps), applies() = the
+// slot's rule then the kernel's, and the slot's `fused` variant as the fallback.
+template <class Args>
+void register_norm_pairs(const NormPairsSlot& f, VariantInfo info,
+                         void (*launcher)(const Args&, const LaunchCtx&)) {
+  for (DType t : kTypes) {
+    VariantInfo v = info;
+    v.slot = matvec::slot_key(f.slot, t);
+    v.backend = Backend::cuda;
+    v.equality = Equality::reassociates;
+    v.params = {{.name = "warps",
+                 .min = 0,
+                 .max = kMaxWarps,
+                 .def = 0,
+                 .doc = std::string("warps (") + f.pair +
+                        " in flight) per thread block; 0: the most of 16..8 that fill the last "
+                        "round of pairs over one block per SM to 90% (mvc::balanced_warps); "
+                        "fewer for small matrices"}};
+    v.applies = [t, shape_ok = f.shape_ok](const Shape& s) -> std::optional<std::string> {
+      if (auto why = shape_ok(s)) return why;
+      return applies(t, s.cols);
+    };
+    v.bytes = [t, bytes = f.bytes](const Shape& s) { return bytes(t, s); };
+    v.flops = f.flops;
+    v.fallback = "fused";
+    register_variant<Args>(std::move(v), launcher);
+  }
 }
 
 }  // namespace swapbench::mvc
