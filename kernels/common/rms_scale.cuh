@@ -20,8 +20,12 @@ __device__ __forceinline__ float rms_scale(const float* x, int32_t n, float eps,
                                            float* scratch) {
   const int32_t tid = static_cast<int32_t>(threadIdx.x);
   float ss = 0.0f;
-  if (tid < threads)
-    for (int32_t i = tid; i < n; i += threads) ss = fmaf(x[i], x[i], ss);
+  // Unrolled so that the loads of 8 iterations are in flight together (x sits in L2: one round
+  // trip per 8 elements, not per element); the fmaf order, and so the bits, are unchanged.
+  if (tid < threads) {
+#pragma unroll 8
+    for (int32_t i = tid; i < n; i += threads) ss = fmaf(__ldg(x + i), __ldg(x + i), ss);
+  }
   const float total = block_sum(ss, scratch);
   return 1.0f / sqrtf(total / static_cast<float>(n) + eps);
 }

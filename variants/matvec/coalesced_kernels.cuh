@@ -7,7 +7,7 @@
 // its R rows: 1088 bytes per row for q8_0, 576 for q4_0, 640 for q4_1, all multiples of 16)
 // with 16-byte cp.async copies, lane-consecutive, so every warp instruction moves 512 contiguous
 // bytes, straight into a warp-private ring of S pieces in shared memory (no registers held,
-// S - 1 pieces in flight per warp while it computes one; S = 8, 6 or 4, the most that fits). The
+// S - 1 pieces in flight per warp while it computes one; S = 8, 6, 5 or 4, the most that fits). The
 // copies of the first pieces are issued before griddepcontrol.wait: under PDL weight bytes already
 // flow while the previous kernel finishes (weights are never written by a kernel). x: quantized
 // once per thread block into shared memory as a 16-bit integer per element, per 32-element block
@@ -78,9 +78,9 @@ struct Job {
   int l2_groups = 0;           // each warp's first l2_groups groups prefetched into L2 first
 };
 
-__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
-  const uint32_t s = static_cast<uint32_t>(__cvta_generic_to_shared(smem));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(s), "l"(gmem) : "memory");
+// smem: a shared-space address (__cvta_generic_to_shared), converted once by the caller.
+__device__ __forceinline__ void cp_async16(uint32_t smem, const void* gmem) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(smem), "l"(gmem) : "memory");
 }
 __device__ __forceinline__ void cp_async_commit() {
   asm volatile("cp.async.commit_group;" ::: "memory");
@@ -115,14 +115,18 @@ __device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* x
   const int n4 = nb * 8;  // float4s; 8 consecutive threads hold one block
   const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
   for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
+    // Rounds of nt float4s left in this pass (the same in every thread): 4096 columns over 512
+    // threads need 2 of the 8, and this prologue sits between the grid wait and the first dot.
+    const int kn = min(8, (n4 - base + nt - 1) / nt);
     float4 v[8];
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
       const int e4 = base + k * nt + tid;
-      v[k] = e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
+      v[k] = k < kn && e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
     }
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
+      if (k >= kn) break;
       const int e4 = base + k * nt + tid;
       float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
 #pragma unroll
@@ -248,15 +252,17 @@ template <class Load>
 __device__ __forceinline__ void quantize_x8(const Load& load, int nb, uint32_t* xq, float2* xs) {
   const int n4 = nb * 8;
   const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
-  for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
+  for (int base = 0; base < n4; base += 8 * nt) {      // uniform: every lane reaches the shuffles
+    const int kn = min(8, (n4 - base + nt - 1) / nt);  // as in quantize_x
     float4 v[8];
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
       const int e4 = base + k * nt + tid;
-      v[k] = e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
+      v[k] = k < kn && e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
     }
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
+      if (k >= kn) break;
       const int e4 = base + k * nt + tid;
       float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
 #pragma unroll
@@ -403,6 +409,9 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   extern __shared__ __align__(16) uint8_t smem[];
   constexpr int kSeg = seg_bytes<T>();
   constexpr int kStageBytes = R * kSeg;
+  // 16-byte copies of a row segment per lane (3 for q8_0): a fixed, predicated trip count, so no
+  // loop branches per copy.
+  constexpr int kChunkRounds = (kSeg / 16 + 31) / 32;
   const int lane = static_cast<int>(threadIdx.x) & 31;
   const int warp = static_cast<int>(threadIdx.x) >> 5;
   const int warps = static_cast<int>(blockDim.x) >> 5;
@@ -422,17 +431,28 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   auto row_ptr = [&](int row) {  // rows past the end repeat the last one (never stored)
     return io.row(j, min(row, j.rows_total - 1));
   };
-  // Issue cursor: the item the next issue() copies (group ig, piece ip) into ring slot is.
+  // Issue cursor: the item the next issue() copies (group ig, piece ip) into ring slot is;
+  // src[r]: where row r of group ig's next piece starts. The row addresses are computed once per
+  // group and the ring's shared address once per warp: per piece they were a third of the
+  // loop's instructions (SASS), and the loop issues at 25-50% under ncu, bound by latency.
   int issued = 0, ig = gw, ip = 0, is = 0;
+  const uint8_t* src[R];
+  const uint32_t ring_s = static_cast<uint32_t>(__cvta_generic_to_shared(ring));
   auto issue = [&]() {
     if (issued < items) {
       const int nblk = min(kPieceBlocks, nb - ip * kPieceBlocks);
       const int nchunk = nblk * block_bytes<T>() / 16;  // whole: row_bytes % 16 == 0
-      uint8_t* dst = ring + is * kStageBytes;
+      const uint32_t dst = ring_s + static_cast<uint32_t>(is * kStageBytes);
 #pragma unroll
       for (int r = 0; r < R; ++r) {
-        const uint8_t* src = row_ptr(ig * R + r) + static_cast<size_t>(ip) * kSeg;
-        for (int c = lane; c < nchunk; c += 32) cp_async16(dst + r * kSeg + 16 * c, src + 16 * c);
+        if (ip == 0) src[r] = row_ptr(ig * R + r);
+#pragma unroll
+        for (int k = 0; k < kChunkRounds; ++k) {
+          const int c = lane + 32 * k;
+          if (c < nchunk)
+            cp_async16(dst + static_cast<uint32_t>(r * kSeg + 16 * c), src[r] + 16 * c);
+        }
+        src[r] += kSeg;
       }
       ++issued;
       if (++ip == pieces) ip = 0, ig += tw;
@@ -617,6 +637,8 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
       go(rc, std::integral_constant<int, 8>{});
     else if (fits(ring_bytes<T, R, 6>()))
       go(rc, std::integral_constant<int, 6>{});
+    else if (fits(ring_bytes<T, R, 5>()))  // q8_0 over 14336 columns: 32 KB of x leave room for 5
+      go(rc, std::integral_constant<int, 5>{});
     else
       go(rc, std::integral_constant<int, 4>{});
   };

@@ -90,30 +90,37 @@ inline int balanced_warps(int64_t groups, int sms) {
   return best;
 }
 
+// The Tuning of a fused input slot's coalesced variant from its parameters (register_norm_pairs);
+// warps = 0 is resolved by launch_norm_pairs.
+inline Tuning norm_pairs_tuning(const LaunchCtx& ctx) {
+  Tuning tu;
+  tu.warps = ctx.param("warps");
+  tu.rows = 2;
+  return tu;
+}
+
 // Launches the kernel over op.units row pairs of type T with xn from (x, weight, eps, dim);
-// dim % 32 == 0 and the rows' byte length a multiple of 16 (mvc::applies). warps = 0:
+// dim % 32 == 0 and the rows' byte length a multiple of 16 (mvc::applies). tu.warps = 0:
 // balanced_warps.
 template <DType T, class Op>
 void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, const Op& op,
-                       int64_t warps, const LaunchCtx& ctx, const char* what) {
+                       Tuning tu, const LaunchCtx& ctx, const char* what) {
   if (op.units <= 0) return;
   Job j{};
   j.rows1 = 2 * op.units;
   j.rows_total = 2 * op.units;
   j.nb = dim / 32;
   j.row_bytes = op.row_bytes;
-  Tuning tu;
-  tu.warps = warps > 0 ? warps : balanced_warps(op.units, device_limits().sms);
-  tu.rows = 2;
+  if (tu.warps <= 0) tu.warps = balanced_warps(op.units, device_limits().sms);
   launch_io<T, 16>(j, NormPairIo<Op>{x, weight, eps, dim, op}, tu, ctx, what);
 }
 
 // The same for the weight type `t` known at run time (q8_0, q4_0, q4_1).
 template <class Op>
 void launch_norm_pairs(DType t, const float* x, const float* weight, float eps, int dim,
-                       const Op& op, int64_t warps, const LaunchCtx& ctx, const char* what) {
+                       const Op& op, const Tuning& tu, const LaunchCtx& ctx, const char* what) {
   dispatch_type(t, [&](auto tc) {
-    launch_norm_pairs<decltype(tc)::value>(x, weight, eps, dim, op, warps, ctx, what);
+    launch_norm_pairs<decltype(tc)::value>(x, weight, eps, dim, op, tu, ctx, what);
   });
 }
 
