@@ -35,7 +35,7 @@ fast="matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,rmsnorm=warp_shu
 dp4a="matvec=dp4a,matvec_pair=fused,matvec_residual=shuffle"
 # The fastest measured plans (docs/results.md).
 best="attn_in=fused,ffn_in=fused,attn_decode=warp_tile,matvec=v3_small,matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"
-best8b="matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced,attn_in=coalesced,ffn_in=coalesced,attn_decode=warp_tile,argmax=two_stage"
+best8b="matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced,attn_in=coalesced,ffn_in=coalesced,attn_decode=warp_tile[warps=16],argmax=two_stage"
 # Two back-to-back runs of the same bench (repeatability), the first with taps for diff.
 for i in 1 2; do
   taps=""; [ $i = 1 ] && taps="--taps 1"
