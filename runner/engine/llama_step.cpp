@@ -34,10 +34,29 @@ void call(const auto& site, const Args& args, const char* role, int32_t layer, c
 }  // namespace
 
 LlamaStep::Site LlamaStep::site(Bindings& b, const std::string& slot, const Shape& s) {
-  Site out{slot, &b.bind(slot, s), s};
-  if (out.binding->variant)
-    workspace_ = std::max(workspace_, out.binding->variant->info.workspace_bytes(s));
-  return out;
+  return {slot, &b.bind(slot, s), s};
+}
+
+void LlamaStep::need_workspace(const Site& s) {
+  if (s.binding->variant)
+    workspace_ = std::max(workspace_, s.binding->variant->info.workspace_bytes(s.shape));
+}
+
+std::vector<const LlamaStep::Site*> LlamaStep::layer_calls(const LayerSites& s) {
+  std::vector<const Site*> calls;
+  if (s.fuse_attn)
+    calls = {&s.attn_in};
+  else
+    calls = {&s.attn_norm, &s.wq, &s.wk, &s.wv, &s.rope};
+  calls.insert(calls.end(), {&s.attn, &s.wo});
+  if (s.fuse_ffn)
+    calls.push_back(&s.ffn_in);
+  else if (s.paired)
+    calls.insert(calls.end(), {&s.ffn_norm, &s.gate_up, &s.swiglu});
+  else
+    calls.insert(calls.end(), {&s.ffn_norm, &s.gate, &s.up, &s.swiglu});
+  calls.push_back(&s.down);
+  return calls;
 }
 
 bool LlamaStep::fused_site(Bindings& b, const std::string& slot, const Shape& s, Site& out) {
@@ -50,7 +69,9 @@ LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& la
                      const TensorRef& embd, const TensorRef& output, int32_t max_ctx,
                      Bindings& bindings)
     : cfg_(cfg), max_ctx_(max_ctx) {
-  const Shape attn{.heads = cfg.n_heads, .kv_heads = cfg.n_kv_heads, .head_dim = cfg.head_dim,
+  const Shape attn{.heads = cfg.n_heads,
+                   .kv_heads = cfg.n_kv_heads,
+                   .head_dim = cfg.head_dim,
                    .max_ctx = max_ctx};
   embed_ = site(bindings, "embed", vec(cfg.dim));
   for (const LayerTensors& L : layers) {
@@ -77,27 +98,34 @@ LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& la
     // The fused slots exist per weight type, so they serve layers whose matrices share one.
     s.fuse_attn = L.wq.type == L.wk.type && L.wq.type == L.wv.type &&
                   fused_site(bindings, matvec::slot_key("attn_in", L.wq.type),
-                             {.rows = L.wq.rows, .rows2 = L.wk.rows, .cols = cfg.dim,
-                              .heads = cfg.n_heads, .kv_heads = cfg.n_kv_heads,
-                              .head_dim = cfg.head_dim, .max_ctx = max_ctx},
+                             {.rows = L.wq.rows,
+                              .rows2 = L.wk.rows,
+                              .cols = cfg.dim,
+                              .heads = cfg.n_heads,
+                              .kv_heads = cfg.n_kv_heads,
+                              .head_dim = cfg.head_dim,
+                              .max_ctx = max_ctx},
                              s.attn_in);
-    s.fuse_ffn = s.paired &&
-                 fused_site(bindings, matvec::slot_key("ffn_in", L.w_gate.type),
-                            {.rows = L.w_gate.rows, .rows2 = L.w_up.rows, .cols = cfg.dim},
-                            s.ffn_in);
+    s.fuse_ffn =
+        s.paired &&
+        fused_site(bindings, matvec::slot_key("ffn_in", L.w_gate.type),
+                   {.rows = L.w_gate.rows, .rows2 = L.w_up.rows, .cols = cfg.dim}, s.ffn_in);
+    // Only the sites the step launches: a bound but skipped site (the fused slot's reference, or
+    // the separate calls a fused variant replaces) never runs, so its scratch is not allocated.
+    for (const Site* c : layer_calls(s)) need_workspace(*c);
     layers_.push_back(s);
   }
   out_norm_ = site(bindings, "rmsnorm", vec(cfg.dim));
   output_ = site(bindings, matvec::slot_key("matvec", output.type), mat(output));
   argmax_ = site(bindings, "argmax", vec(cfg.vocab));
+  for (const Site* c : {&embed_, &out_norm_, &output_, &argmax_}) need_workspace(*c);
   (void)embd;
   bindings.check();
 }
 
 size_t LlamaStep::calls_per_step() const {
   size_t n = 4;  // embed, output norm, output matvec, argmax
-  for (const LayerSites& s : layers_)
-    n += (s.fuse_attn ? 1 : 5) + 2 + (s.fuse_ffn ? 1 : (s.paired ? 3 : 4)) + 1;
+  for (const LayerSites& s : layers_) n += layer_calls(s).size();
   return n;
 }
 
@@ -105,8 +133,8 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
                     bool pdl) const {
   const LlamaConfig& c = cfg_;
   void* ws = b.workspace;
-  call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x,
-       c.dim, stream, ws, obs, pdl);
+  call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x, c.dim,
+       stream, ws, obs, pdl);
   for (int32_t l = 0; l < int32_t(layers_.size()); ++l) {
     const LayerSites& s = layers_[size_t(l)];
     const StepWeights::Layer& L = w.layers[size_t(l)];
@@ -122,15 +150,15 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
       attn_input(s, l, L, b, stream, obs, pdl);
     }
     call(s.attn,
-         attn_decode::Args{b.q, k_cache, v_cache, b.att, b.pos, c.n_heads, c.n_kv_heads,
-                           c.head_dim, max_ctx_},
+         attn_decode::Args{b.q, k_cache, v_cache, b.att, b.pos, c.n_heads, c.n_kv_heads, c.head_dim,
+                           max_ctx_},
          "attn", l, b.att, c.dim, stream, ws, obs, pdl);
-    call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo",
-         l, b.x, c.dim, stream, ws, obs, pdl);
+    call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo", l,
+         b.x, c.dim, stream, ws, obs, pdl);
     if (s.fuse_ffn) {
       call(s.ffn_in,
-           ffn_in::Args{b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data, b.act, c.ffn_dim,
-                        c.dim, L.w_gate.type},
+           ffn_in::Args{b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data, b.act, c.ffn_dim, c.dim,
+                        L.w_gate.type},
            "ffn_in", l, b.act, c.ffn_dim, stream, ws, obs, pdl);
     } else {
       ffn_input(s, l, L, b, stream, obs, pdl);
@@ -143,8 +171,8 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
        c.dim, stream, ws, obs, pdl);
   call(output_, matvec::Args{w.output.data, b.xn, b.logits, c.vocab, c.dim, w.output.type},
        "output", -1, b.logits, c.vocab, stream, ws, obs, pdl);
-  call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, ws,
-       obs, pdl);
+  call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, ws, obs,
+       pdl);
 }
 
 // The attention input side as separate slot calls: norm, Q, K and V, rope (+ cache write).
@@ -157,10 +185,10 @@ void LlamaStep::attn_input(const LayerSites& s, int32_t l, const StepWeights::La
        c.dim, stream, ws, obs, pdl);
   call(s.wq, matvec::Args{L.wq.data, b.xn, b.q, q_rows, c.dim, L.wq.type}, "wq", l, b.q, q_rows,
        stream, ws, obs, pdl);
-  call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv, stream,
-       ws, obs, pdl);
-  call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv, stream,
-       ws, obs, pdl);
+  call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv, stream, ws,
+       obs, pdl);
+  call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv, stream, ws,
+       obs, pdl);
   call(s.rope,
        rope::Args{b.q, b.k, b.v, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.pos, c.n_heads,
                   c.n_kv_heads, c.head_dim, c.rot_dim, c.rope_base},
@@ -172,8 +200,8 @@ void LlamaStep::ffn_input(const LayerSites& s, int32_t l, const StepWeights::Lay
                           const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
   const LlamaConfig& c = cfg_;
   void* ws = b.workspace;
-  call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn,
-       c.dim, stream, ws, obs, pdl);
+  call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn, c.dim,
+       stream, ws, obs, pdl);
   if (s.paired) {
     call(s.gate_up,
          matvec_pair::Args{L.w_gate.data, L.w_up.data, b.xn, b.gate, b.up, c.ffn_dim, c.ffn_dim,

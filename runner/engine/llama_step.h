@@ -51,9 +51,9 @@ struct SlotCall {
   const char* site;         // role in the step: "wq", "attn_norm", "ffn_gate_up", ...
   int32_t layer;            // -1 outside the layers
   const Binding* binding;
-  const float* out;         // the slot's output (first output for pairs)
+  const float* out;  // the slot's output (first output for pairs)
   int64_t out_n;
-  const Shape* shape;       // the call's shape (bytes moved: binding->variant->info.bytes)
+  const Shape* shape;  // the call's shape (bytes moved: binding->variant->info.bytes)
 };
 
 class StepObserver {
@@ -67,14 +67,15 @@ class LlamaStep {
  public:
   // Binds every call site of the step for `bindings`' backend; throws PlanError (via
   // bindings.check()) when the plan cannot serve this model.
-  LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& layers,
-            const TensorRef& embd, const TensorRef& output, int32_t max_ctx, Bindings& bindings);
+  LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& layers, const TensorRef& embd,
+            const TensorRef& output, int32_t max_ctx, Bindings& bindings);
 
   // Issues the step's slot calls in order. `stream` and `pdl` (CUDA: programmatic dependent
   // launch, see kernels/common/launch.cuh) go to every launcher.
   void run(const StepBuffers& b, const StepWeights& w, void* stream,
            StepObserver* observer = nullptr, bool pdl = false) const;
 
+  // Scratch shared by the launches: the most any launched site's variant declares.
   size_t workspace_bytes() const { return workspace_; }
   size_t calls_per_step() const;  // slot launches per step
 
@@ -87,11 +88,15 @@ class LlamaStep {
   struct LayerSites {
     Site attn_norm, wq, wk, wv, rope, attn, wo, ffn_norm, gate_up, gate, up, swiglu, down;
     Site attn_in, ffn_in;  // the fused slots, bound when the weight types allow them
-    bool paired;     // gate and up share a type: one matvec_pair call
-    bool fuse_attn;  // the plan chose a non-reference attn_in variant: one call replaces five
-    bool fuse_ffn;   // likewise ffn_in: one call replaces norm, gate/up and swiglu
+    bool paired;           // gate and up share a type: one matvec_pair call
+    bool fuse_attn;        // the plan chose a non-reference attn_in variant: one call replaces five
+    bool fuse_ffn;         // likewise ffn_in: one call replaces norm, gate/up and swiglu
   };
   Site site(Bindings& b, const std::string& slot, const Shape& s);
+  // The sites of one layer that run() launches, in order (the fused slot or the calls it
+  // replaces); calls_per_step and the workspace size count these and nothing else.
+  static std::vector<const Site*> layer_calls(const LayerSites& s);
+  void need_workspace(const Site& s);  // workspace_ covers this launched site
   // Binds a fused slot's site; true when the bound variant is not the slot's reference, i.e.
   // the step calls it instead of the separate slots it stands for.
   bool fused_site(Bindings& b, const std::string& slot, const Shape& s, Site& out);

@@ -1,0 +1,97 @@
+// LlamaStep's bookkeeping, without running a step: which call sites it launches and the scratch
+// it asks the engine for.
+#include "runner/engine/llama_step.h"
+
+#include <gtest/gtest.h>
+
+#include "kernels/common/variant.h"
+#include "kernels/rope/rope.h"
+
+namespace swapbench {
+namespace {
+
+constexpr size_t kHugeWorkspace = size_t{1} << 30;
+
+// A two-layer q8_0 model's shapes (no weights: the step is only built, never run).
+struct TinyShapes {
+  LlamaConfig cfg{.n_layers = 2,
+                  .dim = 64,
+                  .n_heads = 4,
+                  .n_kv_heads = 2,
+                  .head_dim = 16,
+                  .rot_dim = 16,
+                  .ffn_dim = 128,
+                  .vocab = 96,
+                  .context = 32};
+  std::vector<LayerTensors> layers;
+  TensorRef embd{.name = "token_embd", .type = DType::q8_0, .rows = 96, .cols = 64};
+  TensorRef output = embd;
+  TinyShapes() {
+    auto m = [](int64_t rows, int64_t cols) {
+      return TensorRef{.name = "w", .type = DType::q8_0, .rows = rows, .cols = cols};
+    };
+    for (int i = 0; i < cfg.n_layers; ++i) {
+      LayerTensors L;
+      L.wq = m(64, 64);
+      L.wk = m(32, 64);
+      L.wv = m(32, 64);
+      L.wo = m(64, 64);
+      L.w_gate = m(128, 64);
+      L.w_up = m(128, 64);
+      L.w_down = m(64, 128);
+      layers.push_back(L);
+    }
+  }
+  size_t workspace(const std::string& plan) const {
+    Bindings b(Plan::parse(plan), Backend::cpu);
+    return LlamaStep(cfg, layers, embd, output, 32, b).workspace_bytes();
+  }
+  size_t calls(const std::string& plan) const {
+    Bindings b(Plan::parse(plan), Backend::cpu);
+    return LlamaStep(cfg, layers, embd, output, 32, b).calls_per_step();
+  }
+};
+
+// A CPU rope that asks for 1 GiB of scratch and is never launched here.
+void register_hungry_rope() {
+  static const bool registered = [] {
+    register_variant<rope::Args>(
+        {.slot = "rope",
+         .name = "test_hungry",
+         .backend = Backend::cpu,
+         .equality = Equality::bitwise,
+         .workspace_bytes = [](const Shape&) { return kHugeWorkspace; },
+         .test_only = true},
+        +[](const rope::Args&, const LaunchCtx&) {});
+    return true;
+  }();
+  ASSERT_TRUE(registered);
+}
+
+TEST(LlamaStepWorkspace, CountsTheSitesItLaunches) {
+  register_hungry_rope();
+  const TinyShapes t;
+  // Unfused: rope is launched, its scratch is needed.
+  EXPECT_EQ(t.workspace("rope=test_hungry"), kHugeWorkspace);
+}
+
+TEST(LlamaStepWorkspace, IgnoresSitesAFusedSlotReplaces) {
+  register_hungry_rope();
+  const TinyShapes t;
+  // attn_in.cpu_fused replaces norm, Q/K/V and rope: the bound rope never runs, so the step
+  // needs only cpu_fused's scratch (the normalised x and k, v: dim + 2 * kv floats).
+  const size_t ws = t.workspace("rope=test_hungry,attn_in=cpu_fused");
+  EXPECT_LT(ws, kHugeWorkspace);
+  EXPECT_EQ(ws, size_t(64 + 2 * 32) * sizeof(float));
+}
+
+TEST(LlamaStepCalls, FusedSlotsReplaceTheirGroups) {
+  const TinyShapes t;
+  // Per layer: 5 attention-input calls, attn, wo, 3 FFN-input calls (paired), down; plus 4.
+  EXPECT_EQ(t.calls(""), 4u + 2u * (5 + 2 + 3 + 1));
+  EXPECT_EQ(t.calls("attn_in=cpu_fused"), 4u + 2u * (1 + 2 + 3 + 1));
+  EXPECT_EQ(t.calls("attn_in=cpu_fused,ffn_in=cpu_fused"), 4u + 2u * (1 + 2 + 1 + 1));
+}
+
+}  // namespace
+}  // namespace swapbench
