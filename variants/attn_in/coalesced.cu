@@ -18,8 +18,8 @@ namespace swapbench::attn_in {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  mvc::launch_norm_pairs(a.type, a.x, a.norm, a.eps, a.dim, qkv_rope_op(a),
-                         mvc::norm_pairs_tuning(ctx), ctx, "attn_in.coalesced");
+  mvc::launch_norm_pairs(a.type, a.x, a.norm, a.eps, a.dim, qkv_rope_op(a), ctx.param("warps"), ctx,
+                         "attn_in.coalesced");
 }
 
 }  // namespace

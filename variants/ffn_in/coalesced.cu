@@ -20,7 +20,7 @@ namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
   mvc::launch_norm_pairs(a.type, a.x, a.norm, a.eps, a.dim, gate_up_swiglu_op(a),
-                         mvc::norm_pairs_tuning(ctx), ctx, "ffn_in.coalesced");
+                         ctx.param("warps"), ctx, "ffn_in.coalesced");
 }
 
 }  // namespace

@@ -88,24 +88,38 @@ void launch_typed(DType t, const Job& j, const Tuning& tu, const LaunchCtx& ctx,
   dispatch_type(t, [&](auto tc) { launch<decltype(tc)::value, E, XB>(j, tu, ctx, what); });
 }
 
-// Registers `info` (its name, rationale and params; the rest is set here) for each of kTypes in
-// family `f`: CUDA, reassociating, applies() and the matvec bytes and flops of the type.
-template <class Args>
-void register_coalesced(const Family& f, VariantInfo info,
-                        void (*launcher)(const Args&, const LaunchCtx&)) {
+// Registers `info` once per weight type of kTypes as <slot>.<type>, a CUDA variant that
+// reassociates (every user of this kernel rounds x and sums in integers); `complete(v, t)` fills
+// in what depends on the family and the type.
+template <class Args, class Complete>
+void register_per_type(const char* slot, const VariantInfo& info, Complete&& complete,
+                       void (*launcher)(const Args&, const LaunchCtx&)) {
   for (DType t : kTypes) {
     VariantInfo v = info;
-    v.slot = matvec::slot_key(f.slot, t);
+    v.slot = matvec::slot_key(slot, t);
     v.backend = Backend::cuda;
     v.equality = Equality::reassociates;
-    v.applies = [t](const Shape& s) { return applies(t, s.cols); };
-    v.bytes = [t, residual = f.residual](const Shape& s) {
-      return traffic::matvec_bytes(t, s, residual);
-    };
-    v.flops = [](const Shape& s) { return traffic::matvec_flops(s); };
-    v.fallback = f.fallback;
+    complete(v, t);
     register_variant<Args>(std::move(v), launcher);
   }
+}
+
+// Registers `info` (its name, rationale and params; the rest is set here) for each of kTypes in
+// family `f`: applies() and the matvec bytes and flops of the type.
+template <class Args>
+void register_coalesced(const Family& f, const VariantInfo& info,
+                        void (*launcher)(const Args&, const LaunchCtx&)) {
+  register_per_type(
+      f.slot, info,
+      [&f](VariantInfo& v, DType t) {
+        v.applies = [t](const Shape& s) { return applies(t, s.cols); };
+        v.bytes = [t, residual = f.residual](const Shape& s) {
+          return traffic::matvec_bytes(t, s, residual);
+        };
+        v.flops = [](const Shape& s) { return traffic::matvec_flops(s); };
+        v.fallback = f.fallback;
+      },
+      launcher);
 }
 
 }  // namespace swapbench::mvc

@@ -105,13 +105,18 @@ struct XPlain {
   }
 };
 
-// Quantizes x (nb blocks) into the shared layout: per block 4 chunks of 16 bytes (lo words
-// 0-3, lo 4-7, hi 0-3, hi 4-7), chunk c stored at slot (c + b / 2) % 4 so that the 8 lanes of a
-// quarter-warp reading chunk c of 8 consecutive blocks hit 8 distinct 16-byte bank groups; and
-// {amax / 32767, sum of the 32 q} per block. Every thread of the block calls it. `load(e4)`
-// gives float4 number e4 of x (XPlain: x as given; coalesced_norm.cuh: the normalised x).
-template <class Load>
+// Quantizes x (nb blocks) into shared memory, XB bits per element, per 32-element block with
+// scale amax / (2^(XB-1) - 1), rounding to nearest, plus {scale, sum of the 32 q} in xs[b].
+// XB = 16: per block 4 chunks of 16 bytes (lo words 0-3, lo 4-7, hi 0-3, hi 4-7), chunk c stored
+// at slot (c + b / 2) % 4 so that the 8 lanes of a quarter-warp reading chunk c of 8 consecutive
+// blocks hit 8 distinct 16-byte bank groups. XB = 8 (matvec*.coalesced_dp4a): 32 int8 = 2 chunks,
+// chunk c at slot (c + b / 4) % 2, for the same reason; error <= amax / 254 per element, as
+// matvec.dp4a (dp4a_bound.h: NMSE <= 1e-3). Every thread of the block calls it. `load(e4)` gives
+// float4 number e4 of x (XPlain: x as given; coalesced_norm.cuh: the normalised x).
+template <int XB, class Load>
 __device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* xq, float2* xs) {
+  static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
+  constexpr float kQMax = XB == 16 ? 32767.0f : 127.0f;
   const int n4 = nb * 8;  // float4s; 8 consecutive threads hold one block
   const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
   for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
@@ -131,7 +136,7 @@ __device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* x
       float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
 #pragma unroll
       for (int o = 4; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(mv::kFullMask, amax, o));
-      const float id = amax > 0.0f ? 32767.0f / amax : 0.0f;
+      const float id = amax > 0.0f ? kQMax / amax : 0.0f;
       const int q0 = __float2int_rn(v[k].x * id), q1 = __float2int_rn(v[k].y * id);
       const int q2 = __float2int_rn(v[k].z * id), q3 = __float2int_rn(v[k].w * id);
       int sum = q0 + q1 + q2 + q3;
@@ -140,13 +145,17 @@ __device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* x
       if (e4 < n4) {
         const int b = e4 >> 3, part = e4 & 7;
         auto lo = [](int q) { return static_cast<uint32_t>(q) & 0xffu; };
-        auto hi = [](int q) { return static_cast<uint32_t>(q >> 8) & 0xffu; };  // q = 256 hi + lo
         const uint32_t wl = lo(q0) | lo(q1) << 8 | lo(q2) << 16 | lo(q3) << 24;
-        const uint32_t wh = hi(q0) | hi(q1) << 8 | hi(q2) << 16 | hi(q3) << 24;
-        const int c = part >> 2, rot = b >> 1;
-        xq[b * 16 + ((c + rot) & 3) * 4 + (part & 3)] = wl;
-        xq[b * 16 + ((c + 2 + rot) & 3) * 4 + (part & 3)] = wh;
-        if (part == 0) xs[b] = make_float2(amax / 32767.0f, static_cast<float>(sum));
+        if constexpr (XB == 16) {
+          auto hi = [](int q) { return static_cast<uint32_t>(q >> 8) & 0xffu; };  // q = 256 hi + lo
+          const uint32_t wh = hi(q0) | hi(q1) << 8 | hi(q2) << 16 | hi(q3) << 24;
+          const int c = part >> 2, rot = b >> 1;
+          xq[b * 16 + ((c + rot) & 3) * 4 + (part & 3)] = wl;
+          xq[b * 16 + ((c + 2 + rot) & 3) * 4 + (part & 3)] = wh;
+        } else {
+          xq[b * 8 + (((part >> 2) + (b >> 2)) & 1) * 4 + (part & 3)] = wl;
+        }
+        if (part == 0) xs[b] = make_float2(amax / kQMax, static_cast<float>(sum));
       }
     }
   }
@@ -243,46 +252,8 @@ __device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const X
   }
 }
 
-// 8-bit x (matvec*.coalesced_dp4a): per 32-element block 32 int8 = 2 chunks of 16 bytes, chunk c
-// at slot (c + b / 4) % 2 so that the 8 lanes of a quarter-warp reading chunk c of 8 consecutive
-// blocks hit 8 distinct 16-byte bank groups; and {amax / 127, sum of the 32 q}. Rounding to
-// nearest: error <= amax / 254 per element, as matvec.dp4a (dp4a_bound.h: NMSE <= 1e-3).
+// x in shared memory at 8 bits (quantize_x<8>): 32 int8 and {scale, sum of q} per block.
 constexpr int kX8BytesPerBlock = 40;
-template <class Load>
-__device__ __forceinline__ void quantize_x8(const Load& load, int nb, uint32_t* xq, float2* xs) {
-  const int n4 = nb * 8;
-  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
-  for (int base = 0; base < n4; base += 8 * nt) {      // uniform: every lane reaches the shuffles
-    const int kn = min(8, (n4 - base + nt - 1) / nt);  // as in quantize_x
-    float4 v[8];
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      const int e4 = base + k * nt + tid;
-      v[k] = k < kn && e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
-    }
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      if (k >= kn) break;
-      const int e4 = base + k * nt + tid;
-      float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
-#pragma unroll
-      for (int o = 4; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(mv::kFullMask, amax, o));
-      const float id = amax > 0.0f ? 127.0f / amax : 0.0f;
-      const int q0 = __float2int_rn(v[k].x * id), q1 = __float2int_rn(v[k].y * id);
-      const int q2 = __float2int_rn(v[k].z * id), q3 = __float2int_rn(v[k].w * id);
-      int sum = q0 + q1 + q2 + q3;
-#pragma unroll
-      for (int o = 4; o > 0; o >>= 1) sum += __shfl_xor_sync(mv::kFullMask, sum, o);
-      if (e4 < n4) {
-        const int b = e4 >> 3, part = e4 & 7;
-        auto lo = [](int q) { return static_cast<uint32_t>(q) & 0xffu; };
-        xq[b * 8 + (((part >> 2) + (b >> 2)) & 1) * 4 + (part & 3)] =
-            lo(q0) | lo(q1) << 8 | lo(q2) << 16 | lo(q3) << 24;
-        if (part == 0) xs[b] = make_float2(amax / 127.0f, static_cast<float>(sum));
-      }
-    }
-  }
-}
 
 // x words of block b at 8 bits: w[i] holds elements 4i .. 4i+3.
 struct XWords8 {
@@ -485,10 +456,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   if (!j.early_trigger) sb_grid_launch_dependents();
   {
     const auto load = io.x_source(j, scratch);
-    if constexpr (XB == 8)
-      quantize_x8(load, nb, xq, xs);
-    else
-      quantize_x(load, nb, xq, xs);
+    quantize_x<XB>(load, nb, xq, xs);
   }
   __syncthreads();
 

@@ -16,7 +16,7 @@
 
 #include "kernels/common/rms_scale.cuh"
 #include "kernels/matvec/matvec.h"
-#include "variants/matvec/coalesced_kernels.cuh"
+#include "variants/matvec/coalesced_family.cuh"
 
 namespace swapbench::mvc {
 
@@ -90,37 +90,30 @@ inline int balanced_warps(int64_t groups, int sms) {
   return best;
 }
 
-// The Tuning of a fused input slot's coalesced variant from its parameters (register_norm_pairs);
-// warps = 0 is resolved by launch_norm_pairs.
-inline Tuning norm_pairs_tuning(const LaunchCtx& ctx) {
-  Tuning tu;
-  tu.warps = ctx.param("warps");
-  tu.rows = 2;
-  return tu;
-}
-
 // Launches the kernel over op.units row pairs of type T with xn from (x, weight, eps, dim);
-// dim % 32 == 0 and the rows' byte length a multiple of 16 (mvc::applies). tu.warps = 0:
+// dim % 32 == 0 and the rows' byte length a multiple of 16 (mvc::applies). warps = 0:
 // balanced_warps.
 template <DType T, class Op>
 void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, const Op& op,
-                       Tuning tu, const LaunchCtx& ctx, const char* what) {
+                       int64_t warps, const LaunchCtx& ctx, const char* what) {
   if (op.units <= 0) return;
   Job j{};
   j.rows1 = 2 * op.units;
   j.rows_total = 2 * op.units;
   j.nb = dim / 32;
   j.row_bytes = op.row_bytes;
-  if (tu.warps <= 0) tu.warps = balanced_warps(op.units, device_limits().sms);
+  Tuning tu;
+  tu.warps = warps > 0 ? warps : balanced_warps(op.units, device_limits().sms);
+  tu.rows = 2;
   launch_io<T, 16>(j, NormPairIo<Op>{x, weight, eps, dim, op}, tu, ctx, what);
 }
 
 // The same for the weight type `t` known at run time (q8_0, q4_0, q4_1).
 template <class Op>
 void launch_norm_pairs(DType t, const float* x, const float* weight, float eps, int dim,
-                       const Op& op, const Tuning& tu, const LaunchCtx& ctx, const char* what) {
+                       const Op& op, int64_t warps, const LaunchCtx& ctx, const char* what) {
   dispatch_type(t, [&](auto tc) {
-    launch_norm_pairs<decltype(tc)::value>(x, weight, eps, dim, op, tu, ctx, what);
+    launch_norm_pairs<decltype(tc)::value>(x, weight, eps, dim, op, warps, ctx, what);
   });
 }
 
@@ -137,30 +130,28 @@ struct NormPairsSlot {
 // slot family: CUDA, reassociating, a `warps` parameter (0: balanced_warps), applies() = the
 // slot's rule then the kernel's, and the slot's `fused` variant as the fallback.
 template <class Args>
-void register_norm_pairs(const NormPairsSlot& f, VariantInfo info,
+void register_norm_pairs(const NormPairsSlot& f, const VariantInfo& info,
                          void (*launcher)(const Args&, const LaunchCtx&)) {
-  for (DType t : kTypes) {
-    VariantInfo v = info;
-    v.slot = matvec::slot_key(f.slot, t);
-    v.backend = Backend::cuda;
-    v.equality = Equality::reassociates;
-    v.params = {{.name = "warps",
-                 .min = 0,
-                 .max = kMaxWarps,
-                 .def = 0,
-                 .doc = std::string("warps (") + f.pair +
-                        " in flight) per thread block; 0: the most of 16..8 that fill the last "
-                        "round of pairs over one block per SM to 90% (mvc::balanced_warps); "
-                        "fewer for small matrices"}};
-    v.applies = [t, shape_ok = f.shape_ok](const Shape& s) -> std::optional<std::string> {
-      if (auto why = shape_ok(s)) return why;
-      return applies(t, s.cols);
-    };
-    v.bytes = [t, bytes = f.bytes](const Shape& s) { return bytes(t, s); };
-    v.flops = f.flops;
-    v.fallback = "fused";
-    register_variant<Args>(std::move(v), launcher);
-  }
+  register_per_type(
+      f.slot, info,
+      [&f](VariantInfo& v, DType t) {
+        v.params = {{.name = "warps",
+                     .min = 0,
+                     .max = kMaxWarps,
+                     .def = 0,
+                     .doc = std::string("warps (") + f.pair +
+                            " in flight) per thread block; 0: the most of 16..8 that fill the "
+                            "last round of pairs over one block per SM to 90% "
+                            "(mvc::balanced_warps); fewer for small matrices"}};
+        v.applies = [t, shape_ok = f.shape_ok](const Shape& s) -> std::optional<std::string> {
+          if (auto why = shape_ok(s)) return why;
+          return applies(t, s.cols);
+        };
+        v.bytes = [t, bytes = f.bytes](const Shape& s) { return bytes(t, s); };
+        v.flops = f.flops;
+        v.fallback = "fused";
+      },
+      launcher);
 }
 
 }  // namespace swapbench::mvc
