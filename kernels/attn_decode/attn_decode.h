@@ -6,9 +6,13 @@
 namespace swapbench::attn_decode {
 
 // For head h with kv head g = h / (heads / kv_heads), over positions t = 0..*pos:
-//   s[t] = dot(q_h, k_cache[t]_g) / sqrt(head_dim);  p = softmax(s);  out_h = sum_t p[t] v_cache[t]_g
+//   s[t] = dot(q_h, k_cache[t]_g) / sqrt(head_dim);  p = softmax(s);  out_h = sum_t p[t]
+//   v_cache[t]_g
 // The cache is f32, row t holds kv_heads * head_dim floats. `pos` is read from device memory,
 // so one captured step serves every position. Shape: heads, kv_heads, head_dim, max_ctx.
+// Under PDL (kernels/common/launch.cuh) only cache row *pos and q come from the launch just
+// before (rope or attn_in); *pos and the rows before it are older, so a variant may read them
+// before its grid wait.
 struct Args {
   const float* q;
   const float* k_cache;

@@ -5,18 +5,27 @@
 // small kernels whose cost is mostly that latency, not work.
 //
 // The price is a rule every kernel launched here must keep: call sb_grid_wait() before reading
-// anything an earlier kernel wrote, and before writing anything an earlier kernel reads (the
+// anything the previous launch wrote, and before writing anything an earlier kernel reads (the
 // simple safe form: as the first statement). Under PDL a kernel that forgets races with its
-// predecessor. sb_grid_launch_dependents() right after it lets the next kernel launch as soon as
-// every block of this one is resident; the next kernel's own sb_grid_wait() still waits for this
-// grid to complete and its writes to be visible, so where the trigger sits only changes timing.
-// Without PDL both are no-ops. Stream capture turns the attribute into programmatic graph edges.
+// predecessor. sb_grid_launch_dependents() lets the next kernel launch as soon as every block of
+// this one has called it; the next kernel's own sb_grid_wait() still waits for this grid to
+// complete and its writes to be visible.
+//
+// Every kernel calls sb_grid_launch_dependents() after its sb_grid_wait(), never before. That
+// makes one more thing safe: when a kernel starts, every launch before its predecessor has
+// completed (the predecessor triggered only after its own wait returned, which needs the launch
+// before it complete, and so on back). So before its wait a kernel may read what launches two or
+// more back wrote: weights, the KV cache rows of earlier steps, a residual the previous launch
+// does not touch. A slot's contract says which of its inputs are that old in the decode step.
+// Without PDL both calls are no-ops. Stream capture turns the attribute into programmatic graph
+// edges.
 #pragma once
 
 #include <cuda_runtime.h>
 
 #include <utility>
 
+#include "kernels/common/block_trace.cuh"
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/variant.h"
 
@@ -24,10 +33,13 @@ namespace swapbench {
 
 // Waits until the grids this one depends on have completed and their writes are visible
 // (griddepcontrol.wait, sm_90+). Returns at once when the kernel was launched without PDL.
+// Under SWAPBENCH_TRACE it records the block's entry into and release from the wait.
 __device__ __forceinline__ void sb_grid_wait() {
+  sb_trace_wait(trace::Event::wait_begin);
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.wait;" ::: "memory");
 #endif
+  sb_trace_wait(trace::Event::wait_end);
 }
 
 // Allows the next PDL kernel on the stream to launch once every block of this grid has called
@@ -39,8 +51,7 @@ __device__ __forceinline__ void sb_grid_launch_dependents() {
 }
 
 // Starts moving the 128-byte line holding `p` into L2 (prefetch.global.L2); no value comes back.
-// The one thing a kernel may do with memory before sb_grid_wait(), and only for data no kernel
-// of the step writes (weights): the DRAM latency then overlaps the previous kernel's tail.
+// For weights before sb_grid_wait(): the DRAM latency then overlaps the previous kernel's tail.
 constexpr int kL2Line = 128;
 __device__ __forceinline__ void sb_prefetch_l2(const void* p) {
   asm volatile("prefetch.global.L2 [%0];" ::"l"(p));

@@ -9,6 +9,9 @@ namespace swapbench::matvec_residual {
 
 // y[r] = residual[r] + sum_c W[r][c] * x[c]. y may alias residual (the decode adds in place:
 // each element is read before it is written, by the same thread). Shape: rows, cols.
+// Under PDL (kernels/common/launch.cuh) x comes from the launch just before; the residual never
+// does (the decode step's wo follows attention, its down follows the FFN input), so a variant may
+// read the residual before its grid wait.
 struct Args {
   const void* w;
   const float* x;

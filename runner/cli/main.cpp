@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cli::add_baseline(app, run);
   cli::add_db(app, run);
   cli::add_report(app, run);
+  cli::add_timeline(app, run);
   swapbench::record_command_line(argc, argv);
   try {
     app.parse(argc, argv);

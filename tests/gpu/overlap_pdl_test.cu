@@ -1,5 +1,6 @@
-// The matvec*.overlap variants under programmatic dependent launch: they trigger the next launch
-// before their own griddepcontrol.wait and load weights before it, so a chain in which every
+// The matvec*.overlap variants under programmatic dependent launch: they share SMs with the
+// launches around them and load weights (and the residual) before their griddepcontrol.wait, so a
+// chain in which every
 // launch reads what the one before wrote (x -> a -> b -> x += ... -> gate/up -> x += ...) must
 // give the same bytes with PDL off, PDL on eager, and PDL on replayed from a CUDA graph, for
 // every tuning of the parameters that changes how launches overlap.
@@ -128,9 +129,12 @@ size_t nan_count(const std::vector<uint8_t>& bytes) {
   return n;
 }
 
-Params tuning(int64_t warps, int64_t share, int64_t early, int64_t l2) {
-  return {{"warps", warps},         {"rows_per_warp", 2}, {"share", share},
-          {"early_trigger", early}, {"l2_groups", l2},    {"share_max_mb", 0}};
+Params tuning(int64_t warps, int64_t share, int64_t l2) {
+  return {{"warps", warps},
+          {"rows_per_warp", 2},
+          {"share", share},
+          {"l2_groups", l2},
+          {"share_max_mb", 0}};
 }
 
 TEST(OverlapPdl, ChainGivesTheSameBytesWithPdlOffOnAndReplayed) {
@@ -139,11 +143,10 @@ TEST(OverlapPdl, ChainGivesTheSameBytesWithPdlOffOnAndReplayed) {
   SB_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
   for (DType t : {DType::q8_0, DType::q4_0}) {
     Chain c(t);
-    for (const Params& p : {tuning(8, 2, 1, 0), tuning(8, 2, 1, 4), tuning(16, 1, 1, 0),
-                            tuning(4, 3, 1, 2), tuning(8, 2, 0, 0)}) {
+    for (const Params& p :
+         {tuning(8, 2, 0), tuning(8, 2, 4), tuning(16, 1, 0), tuning(4, 3, 2), tuning(16, 1, 4)}) {
       const std::string what = std::string(name(t)) + " warps=" + std::to_string(p.at("warps")) +
                                " share=" + std::to_string(p.at("share")) +
-                               " early=" + std::to_string(p.at("early_trigger")) +
                                " l2=" + std::to_string(p.at("l2_groups"));
       const std::vector<uint8_t> off = c.run(p, false, false, s);
       ASSERT_FALSE(off.empty()) << what;

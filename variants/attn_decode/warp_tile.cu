@@ -98,8 +98,6 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
   __shared__ float m_s[kMaxWarps], l_s[kMaxWarps];
   __shared__ float4 acc_s[kMaxWarps][kHD / 4];
 
-  sb_grid_wait();
-  sb_grid_launch_dependents();
   const int lane = static_cast<int>(threadIdx.x) % kWarpSize;
   const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
   const int warps = static_cast<int>(blockDim.x) / kWarpSize;
@@ -112,6 +110,43 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
   const float4* V = reinterpret_cast<const float4*>(a.v_cache + g);
   const int64_t row4 = row / 4;
 
+  // Before the grid wait (kernels/attn_decode/attn_decode.h): the position and the cache rows
+  // before it were written by earlier steps, only row pos by the launch just before, so the first
+  // tile's loads of the older rows overlap that launch's tail and the wait. At decode's short
+  // contexts that tile is all a warp does, and its round trip to memory was half the kernel.
+  const int cur = *a.pos;
+  const int n_all = min(cur + 1, a.max_ctx);  // positions 0..pos (never past the cache)
+  // This block's range [begin, n): all of them unless split.
+  const int chunk = (n_all + splits - 1) / splits;
+  const int begin = min(n_all, split * chunk);
+  const int n = min(n_all, begin + chunk);
+  // The tile's K and V rows: positions past n read as zero (no cache row past pos is touched);
+  // `older` loads only rows before pos, `newest` only row pos.
+  float4 k[kI][kF], v[kI][kF];
+  auto load_tile = [&](int base, bool older, bool newest) {
+#pragma unroll
+    for (int i = 0; i < kI; ++i) {
+      const int t = base + i * kR + r;
+      if (t < n && (t == cur ? newest : older)) {
+#pragma unroll
+        for (int f = 0; f < kF; ++f) {
+          const int64_t at = t * row4 + c + kCL * f;
+          k[i][f] = __ldg(K + at);
+          v[i][f] = __ldg(V + at);
+        }
+      } else if (t >= n) {
+#pragma unroll
+        for (int f = 0; f < kF; ++f) k[i][f] = v[i][f] = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+      }
+    }
+  };
+  int base = begin + warp * kTile;
+  load_tile(base, true, false);
+
+  sb_grid_wait();
+  sb_grid_launch_dependents();
+  load_tile(base, false, true);
+
   // This lane's q columns c, c + kCL, ...: pre-scaled by 1 / sqrt(head_dim) as in block_head.
   const float scale = 1.0f / sqrtf(static_cast<float>(kHD));
   const float4* q4 = reinterpret_cast<const float4*>(a.q + static_cast<int64_t>(h) * kHD);
@@ -119,29 +154,13 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
 #pragma unroll
   for (int f = 0; f < kF; ++f) q[f] = scale4(scale, __ldg(q4 + c + kCL * f));
 
-  const int n_all = min(*a.pos + 1, a.max_ctx);  // positions 0..pos (never past the cache)
-  // This block's range [begin, n): all of them unless split.
-  const int chunk = (n_all + splits - 1) / splits;
-  const int begin = min(n_all, split * chunk);
-  const int n = min(n_all, begin + chunk);
   State st;
 #pragma unroll
   for (int f = 0; f < kF; ++f) st.acc[f] = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
 
-  for (int base = begin + warp * kTile; base < n; base += warps * kTile) {
-    // Every load of the tile first (positions past n read as zero, so no cache row past pos is
-    // touched), then the arithmetic.
-    float4 k[kI][kF], v[kI][kF];
-#pragma unroll
-    for (int i = 0; i < kI; ++i) {
-      const int t = base + i * kR + r;
-#pragma unroll
-      for (int f = 0; f < kF; ++f) {
-        const int64_t at = t * row4 + c + kCL * f;
-        k[i][f] = t < n ? __ldg(K + at) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-        v[i][f] = t < n ? __ldg(V + at) : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-      }
-    }
+  for (; base < n; base += warps * kTile) {
+    // Every load of a later tile first, then the arithmetic: one round trip per tile.
+    if (base != begin + warp * kTile) load_tile(base, true, true);
     float s[kI];
     float tile_max = -INFINITY;
 #pragma unroll
@@ -213,6 +232,7 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
       o = fma4(e, acc_s[w][tid], o);
     }
   }
+  sb_trace_warp_end();  // SWAPBENCH_TRACE: the warps' work is done (the stores remain)
   float4* out = reinterpret_cast<float4*>(a.out + static_cast<int64_t>(h) * kHD);
   if (splits == 1) {
     if (tid < kHD / 4) out[tid] = scale4(1.0f / denom, o);

@@ -70,7 +70,7 @@ inline Job job(const matvec_pair::Args& a) {
 }
 
 // The parameters of matvec*.coalesced and matvec*.coalesced_dp4a, and the Tuning they give
-// (the rest as coalesced: all of the SM's shared memory, no early trigger, no L2 prefetch).
+// (the rest as coalesced: all of the SM's shared memory, no L2 prefetch).
 inline std::vector<ParamSpec> coalesced_params(const Family& f) {
   return {{.name = "warps", .min = 1, .max = kMaxWarps, .def = 16, .doc = f.warps_doc},
           {.name = "rows_per_warp", .min = 1, .max = 2, .def = 2, .doc = f.rows_doc}};

@@ -73,9 +73,8 @@ struct Job {
   int rows_total;
   int nb;              // 32-element blocks per row
   uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16
-  // matvec.overlap (Tuning below); coalesced leaves both off.
-  bool early_trigger = false;  // griddepcontrol.launch_dependents before the wait, not after
-  int l2_groups = 0;           // each warp's first l2_groups groups prefetched into L2 first
+  // matvec.overlap (Tuning below); coalesced leaves it off.
+  int l2_groups = 0;  // each warp's first l2_groups groups prefetched into L2 first
 };
 
 // smem: a shared-space address (__cvta_generic_to_shared), converted once by the caller.
@@ -332,10 +331,18 @@ enum class Epilogue { store, add_residual };
 //   const uint8_t* row(const Job&, int row) const;          row < j.rows_total
 //   Load x_source(const Job&, void* scratch) const;         every thread, after the grid wait;
 //                                                           Load as quantize_x takes it
-//   template <int R> void store(const Job&, int g, int lane, const float (&sum)[R]) const;
-//                                 group g's R row sums, identical in every lane; every lane calls
+//   template <int R> float early(const Job&, int g, int lane) const;  before the grid wait: what
+//                                 `lane`'s store of group g needs that launches two or more back
+//                                 wrote (launch.cuh), e.g. the residual; every lane calls
+//   template <int R> void store(const Job&, int g, int lane, const float (&sum)[R],
+//                               const float* early) const;
+//                                 group g's R row sums, identical in every lane; every lane calls;
+//                                 `early`: early(g) for the warp's first group, else nullptr
 // JobIo: the matvec slots (rows [0, rows1) of w1 -> y1, the rest of w2 -> y2, x as given; lane r
-// stores row g * R + r, adding the residual for add_residual).
+// stores row g * R + r, adding the residual for add_residual). The residual is read before the
+// grid wait for the warp's first group (the decode step never has the launch just before a
+// matvec_residual write it: kernels/matvec_residual/matvec_residual.h), so its round trip to
+// memory is off the path from the wait to the store: for wo and down that is the first group.
 template <Epilogue E>
 struct JobIo {
   static constexpr int kRows = 0;
@@ -346,8 +353,15 @@ struct JobIo {
   }
   __device__ __forceinline__ XPlain x_source(const Job& j, void*) const { return XPlain{j.x}; }
   template <int R>
-  __device__ __forceinline__ void store(const Job& j, int g, int lane,
-                                        const float (&sum)[R]) const {
+  __device__ __forceinline__ float early(const Job& j, int g, int lane) const {
+    const int row = g * R + lane;
+    if constexpr (E == Epilogue::add_residual)
+      return lane < R && row < j.rows_total ? j.res[row] : 0.0f;
+    return 0.0f;
+  }
+  template <int R>
+  __device__ __forceinline__ void store(const Job& j, int g, int lane, const float (&sum)[R],
+                                        const float* early) const {
     float v = 0.0f;
 #pragma unroll
     for (int r = 0; r < R; ++r) v = lane == r ? sum[r] : v;
@@ -355,7 +369,7 @@ struct JobIo {
     if (lane < R && row < j.rows_total) {
       float* y = row < j.rows1 ? j.y1 + row : j.y2 + (row - j.rows1);
       if constexpr (E == Epilogue::add_residual)
-        *y = __fadd_rn(j.res[row], v);
+        *y = __fadd_rn(early ? *early : j.res[row], v);
       else
         *y = v;
     }
@@ -377,6 +391,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   static_assert(Io::kRows == 0 || Io::kRows == R, "the Io needs groups of its own row count");
   static_assert(Io::kScratchBytes % 16 == 0, "the ring must stay 16-byte aligned");
   static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
+  sb_trace_start();  // SWAPBENCH_TRACE: this kernel works before its grid wait
   extern __shared__ __align__(16) uint8_t smem[];
   constexpr int kSeg = seg_bytes<T>();
   constexpr int kStageBytes = R * kSeg;
@@ -432,9 +447,6 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
     cp_async_commit();  // an empty group keeps the wait counts uniform
   };
 
-  // Early trigger: the next kernel may launch now. Safe by the PDL rules: its own wait returns
-  // only once this grid has completed, and this grid completes only after its own wait.
-  if (j.early_trigger) sb_grid_launch_dependents();
   // Weights are never written by a kernel of the step: the L2 prefetch of this warp's first
   // groups and the ring's first S - 1 pieces may start while the previous kernel still runs.
   for (int k = 0; k < j.l2_groups; ++k) {
@@ -449,11 +461,14 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
         sb_prefetch_l2(reinterpret_cast<const void*>(a));
     }
   }
+  // All S - 1 before the wait: issuing fewer (the rest right after it) was slower on the H200
+  // at every count tried, though the wait then returned up to 2 us sooner (docs/results.md).
 #pragma unroll
   for (int s = 0; s < S - 1; ++s) issue();
+  const float early_first = io.template early<R>(j, gw, lane);
 
-  sb_grid_wait();  // x and the residual may be written by the previous kernel
-  if (!j.early_trigger) sb_grid_launch_dependents();
+  sb_grid_wait();  // x is written by the previous launch
+  sb_grid_launch_dependents();
   {
     const auto load = io.x_source(j, scratch);
     quantize_x<XB>(load, nb, xq, xs);
@@ -492,12 +507,13 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
         sum[r] = mv::warp_sum(acc[r]);
         acc[r] = 0.0f;
       }
-      io.store(j, g, lane, sum);
+      io.store(j, g, lane, sum, g == gw ? &early_first : nullptr);
       p = 0;
       g += tw;
     }
   }
   cp_async_wait<0>();  // no copy may outlive the block
+  sb_trace_warp_end();
 }
 
 // Whether a launch with these sizes can run; the reason when not.
@@ -537,13 +553,12 @@ inline const DeviceLimits& device_limits() {
 // shared memory and the grid to one block per SM, so that the next launch's blocks fit beside
 // this one's and stream their first weights (ring and L2 prefetch) under its tail.
 struct Tuning {
-  int64_t warps = 16;          // warps per block (fewer for small matrices)
-  int64_t rows = 2;            // rows per warp group, 1 or 2
-  int64_t share = 1;           // launches sharing one SM's shared memory (1 = all of it)
-  bool early_trigger = false;  // Job::early_trigger
-  int64_t l2_groups = 0;       // Job::l2_groups
+  int64_t warps = 16;     // warps per block (fewer for small matrices)
+  int64_t rows = 2;       // rows per warp group, 1 or 2
+  int64_t share = 1;      // launches sharing one SM's shared memory (1 = all of it)
+  int64_t l2_groups = 0;  // Job::l2_groups
   // Launches with more weight bytes than this run as coalesced (share 1, full_warps warps,
-  // no early trigger, no L2 prefetch): big matrices need every byte of ring in flight.
+  // no L2 prefetch): big matrices need every byte of ring in flight.
   int64_t share_max_bytes = 0;  // 0: no limit
   int64_t full_warps = 16;
 };
@@ -558,7 +573,6 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
   const bool big = tu.share_max_bytes > 0 &&
                    double(job.rows_total) * double(job.row_bytes) > double(tu.share_max_bytes);
   Job j = job;
-  j.early_trigger = tu.early_trigger && !big;
   j.l2_groups = big ? 0 : static_cast<int>(std::clamp<int64_t>(tu.l2_groups, 0, 64));
   const DeviceLimits& dl = device_limits();
   const int share = big ? 1 : static_cast<int>(std::clamp<int64_t>(tu.share, 1, 4));
@@ -644,11 +658,6 @@ inline std::vector<ParamSpec> overlap_params() {
            .def = 2,
            .doc = "launches that may share one SM: each block takes 1/share of its shared "
                   "memory and the grid one block per SM (1: all of it, as coalesced)"},
-          {.name = "early_trigger",
-           .min = 0,
-           .max = 1,
-           .def = 0,
-           .doc = "1: let the next kernel launch before this one's griddepcontrol.wait"},
           {.name = "l2_groups",
            .min = 0,
            .max = 16,
@@ -665,7 +674,6 @@ inline Tuning overlap_tuning(const LaunchCtx& ctx) {
   tu.warps = ctx.param("warps");
   tu.rows = ctx.param("rows_per_warp");
   tu.share = ctx.param("share");
-  tu.early_trigger = ctx.param("early_trigger") != 0;
   tu.l2_groups = ctx.param("l2_groups");
   tu.share_max_bytes = ctx.param("share_max_mb") << 20;
   return tu;

@@ -3,7 +3,7 @@
 // memory and the grid to one block per SM, so that under PDL the next launch's blocks are already
 // resident and stream their first weights while this one computes and drains its tail. Only
 // launches of at most share_max_mb of weights share: bigger ones need every byte of ring in flight
-// and run exactly as coalesced. Optionally: trigger before griddepcontrol.wait, L2 prefetch.
+// and run exactly as coalesced. Optionally: L2 prefetch of the first row groups.
 // Saves latency per launch: the gap between matvecs (block launch, first DRAM round trip).
 // Not bit-identical, as matvec.coalesced: x rounded to 16 bits per 32-block (NMSE <= 7.5e-9),
 // integer and reassociated sums. Bytes, x rounding and sums are exactly coalesced's.
@@ -24,14 +24,14 @@ SB_ON_LOAD {
   mvc::register_coalesced(
       mvc::kMatvec,
       {.name = "overlap",
-       .rationale = "matvec.coalesced's cp.async ring and 16-bit x dp4a kernel, launched so that "
-                    "consecutive launches overlap under PDL: each block takes 1/share of the SM's "
-                    "shared memory and the grid one block per SM, so the next launch's blocks fit "
-                    "beside this one's and stream their first weights (ring, and optionally L2 "
-                    "prefetch) while it runs; the next launch may be triggered before "
-                    "griddepcontrol.wait. Hides the per-launch gap that dominates 4096x4096 and "
-                    "1024x4096 matvecs. Same arithmetic as coalesced (NMSE <= 7.5e-9 from x "
-                    "rounding, reassociated sums): not bitwise.",
+       .rationale =
+           "matvec.coalesced's cp.async ring and 16-bit x dp4a kernel, launched so that "
+           "consecutive launches overlap under PDL: each block takes 1/share of the SM's "
+           "shared memory and the grid one block per SM, so the next launch's blocks fit "
+           "beside this one's and stream their first weights (ring, and optionally L2 "
+           "prefetch) while it runs. Hides the per-launch gap that dominates 4096x4096 and "
+           "1024x4096 matvecs. Same arithmetic as coalesced (NMSE <= 7.5e-9 from x "
+           "rounding, reassociated sums): not bitwise.",
        .params = mvc::overlap_params()},
       &launch);
 }
