@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "kernels/common/block_trace.h"
 #include "runner/model/model_gen.h"
 #include "support/test_support.h"
 
@@ -72,6 +73,16 @@ TEST_F(Cli, UnknownVariantExitsTwoListingTheValidNames) {
   EXPECT_EQ(lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("unknown variant 'nonesuch'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("cpu_ref"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, TimelineWithoutTraceHooksExitsTwoSayingHowToBuildThem) {
+  // The presets that build tests leave SWAPBENCH_TRACE off: the command must refuse before
+  // loading anything.
+  if (trace::compiled_in()) GTEST_SKIP() << "built with the block trace: timeline works here";
+  const auto r = run_command(swapbench_binary() + " timeline --model '" + tiny_ + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("-DSWAPBENCH_TRACE=ON"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, UnknownSlotExitsTwo) {
