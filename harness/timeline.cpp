@@ -76,6 +76,7 @@ std::vector<LaunchRow> attribute(const std::vector<GridSpan>& spans,
     r.span = spans[i];
     r.exposed_us = spans[i].end_last - prev_end;
     r.release_lag_us = spans[i].release_first - prev_end;
+    r.release_wave_us = spans[i].release_last - prev_end;
     r.tail_us = spans[i].end_last - spans[i].end_first;
     prev_end = std::max(prev_end, spans[i].end_last);
     rows.push_back(r);
@@ -96,12 +97,14 @@ std::vector<SiteSummary> summarize_sites(const std::vector<LaunchRow>& rows) {
     ++it->calls;
     it->exposed_us += r.exposed_us;
     it->release_lag_us += r.release_lag_us;
+    it->release_wave_us += r.release_wave_us;
     it->tail_us += r.tail_us;
     it->bytes += r.label.bytes;
   }
   for (SiteSummary& s : out) {
     s.exposed_us /= s.calls;
     s.release_lag_us /= s.calls;
+    s.release_wave_us /= s.calls;
     s.tail_us /= s.calls;
     s.bytes /= s.calls;
   }
@@ -117,21 +120,23 @@ std::string format_timeline(const std::vector<LaunchRow>& rows, int32_t layer) {
                 rows.size(), total);
   out += line;
   out +=
-      "per site, mean per call (exposed: its share of the step; lag: first release after the\n"
-      "previous launch's last end; tail: first to last warp end)\n";
-  std::snprintf(line, sizeof line, "%-28s %-12s %5s %9s %8s %8s %8s\n", "variant", "site", "calls",
-                "exposed", "lag", "tail", "GB/s");
+      "per site, mean per call (exposed: its share of the step; lag, wave: its first and last\n"
+      "block's release from the grid wait after the previous launch's last warp end; tail: its\n"
+      "first to last warp end)\n";
+  std::snprintf(line, sizeof line, "%-32s %-12s %5s %9s %8s %8s %8s %8s\n", "slot:variant", "site",
+                "calls", "exposed", "lag", "wave", "tail", "GB/s");
   out += line;
   for (const SiteSummary& s : summarize_sites(rows)) {
-    std::snprintf(line, sizeof line, "%-28s %-12s %5d %9.2f %8.2f %8.2f %8.0f\n", s.name.c_str(),
-                  s.site.c_str(), s.calls, s.exposed_us, s.release_lag_us, s.tail_us, s.gbps());
+    std::snprintf(line, sizeof line, "%-32s %-12s %5d %9.2f %8.2f %8.2f %8.2f %8.0f\n",
+                  s.name.c_str(), s.site.c_str(), s.calls, s.exposed_us, s.release_lag_us,
+                  s.release_wave_us, s.tail_us, s.gbps());
     out += line;
   }
   std::snprintf(
       line, sizeof line,
       "\nlayer %d, us from the step's first record (start / release / end: first..last)\n", layer);
   out += line;
-  std::snprintf(line, sizeof line, "%-28s %-12s %6s %15s %15s %15s %8s\n", "variant", "site",
+  std::snprintf(line, sizeof line, "%-32s %-12s %6s %15s %15s %15s %8s\n", "slot:variant", "site",
                 "blocks", "start", "release", "end", "exposed");
   out += line;
   for (const LaunchRow& r : rows) {
@@ -141,7 +146,7 @@ std::string format_timeline(const std::vector<LaunchRow>& rows, int32_t layer) {
     std::snprintf(a, sizeof a, "%.1f..%.1f", g.start_first, g.start_last);
     std::snprintf(b, sizeof b, "%.1f..%.1f", g.release_first, g.release_last);
     std::snprintf(c, sizeof c, "%.1f..%.1f%s", g.end_first, g.end_last, g.warp_ends ? "" : "*");
-    std::snprintf(line, sizeof line, "%-28s %-12s %6d %15s %15s %15s %8.2f\n", r.label.name.c_str(),
+    std::snprintf(line, sizeof line, "%-32s %-12s %6d %15s %15s %15s %8.2f\n", r.label.name.c_str(),
                   r.label.site.c_str(), g.blocks, a, b, c, r.exposed_us);
     out += line;
   }

@@ -30,7 +30,7 @@ std::vector<GridSpan> grid_spans(const std::vector<trace::Record>& records);
 
 // What a launch was, from the step's list of calls.
 struct LaunchLabel {
-  std::string name;  // "ffn_in.coalesced"
+  std::string name;  // slot:variant, as the NVTX ranges: "ffn_in.q8_0:coalesced"
   std::string site;  // "ffn_in"
   int32_t layer = -1;
   double bytes = 0;  // the variant's declared bytes moved
@@ -39,9 +39,10 @@ struct LaunchLabel {
 struct LaunchRow {
   LaunchLabel label;
   GridSpan span;
-  double exposed_us = 0;      // end_last - the previous launch's end_last: its share of the step
-  double release_lag_us = 0;  // release_first - the previous launch's end_last
-  double tail_us = 0;         // end_last - end_first: how far its warps' ends spread
+  double exposed_us = 0;       // end_last - the previous launch's end_last: its share of the step
+  double release_lag_us = 0;   // release_first - the previous launch's end_last
+  double release_wave_us = 0;  // release_last - the previous launch's end_last: late blocks
+  double tail_us = 0;          // end_last - end_first: how far its warps' ends spread
 };
 
 // Pairs spans with labels in order; throws std::runtime_error when the counts differ (a launch
@@ -53,7 +54,7 @@ std::vector<LaunchRow> attribute(const std::vector<GridSpan>& spans,
 struct SiteSummary {
   std::string name, site;
   int calls = 0;
-  double exposed_us = 0, release_lag_us = 0, tail_us = 0;
+  double exposed_us = 0, release_lag_us = 0, release_wave_us = 0, tail_us = 0;
   double bytes = 0;  // per call
   double gbps() const { return exposed_us > 0 ? bytes / (exposed_us * 1e3) : 0; }
 };

@@ -19,8 +19,9 @@ namespace {
 
 std::vector<LaunchLabel> labels_of(const std::vector<SlotTiming>& calls) {
   std::vector<LaunchLabel> out;
-  for (const SlotTiming& c : calls) out.push_back({c.variant, c.site, c.layer, c.bytes});
-  out.push_back({"engine.advance", "advance", -1, 0});  // the step's last kernel (cuda_engine)
+  for (const SlotTiming& c : calls)
+    out.push_back({c.slot + ":" + c.variant, c.site, c.layer, c.bytes});
+  out.push_back({"engine:advance", "advance", -1, 0});  // the step's last kernel (cuda_engine)
   return out;
 }
 

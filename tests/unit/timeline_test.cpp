@@ -60,7 +60,8 @@ TEST(Timeline, ExposedTimesSumToTheStepAndLagCountsFromThePreviousEnd) {
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_DOUBLE_EQ(rows[0].exposed_us, 10.0);
   EXPECT_DOUBLE_EQ(rows[1].exposed_us, 9.0);
-  EXPECT_DOUBLE_EQ(rows[1].release_lag_us, 2.0);  // released at 12, predecessor ended at 10
+  EXPECT_DOUBLE_EQ(rows[1].release_lag_us, 2.0);   // released at 12, predecessor ended at 10
+  EXPECT_DOUBLE_EQ(rows[1].release_wave_us, 3.0);  // its other record at 13
   EXPECT_DOUBLE_EQ(rows[1].tail_us, 4.0);
   EXPECT_DOUBLE_EQ(rows[2].exposed_us, 2.0);
   EXPECT_DOUBLE_EQ(rows[0].exposed_us + rows[1].exposed_us + rows[2].exposed_us, 21.0);
