@@ -54,7 +54,7 @@ void add_timeline(CLI::App& app, Action& run) {
   c->add_option("--layer", layer, "Layer whose launches are listed (default: the middle one)");
   c->add_option("--records", records_path, "Also write every raw record to this CSV file");
   c->callback([&run] {
-    run = [] {
+    run = []() -> int {
       if (!trace::compiled_in())
         throw UsageError("this build has no block trace: configure with -DSWAPBENCH_TRACE=ON");
 #ifdef SWAPBENCH_HAVE_CUDA
