@@ -2,6 +2,8 @@
 // asked), with every block's entry, release from its grid wait and warps' ends read from the
 // device clock; prints where the step's time goes per launch. Needs a build configured with
 // -DSWAPBENCH_TRACE=ON (the hooks cost a global load each, so normal builds leave them out).
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -17,6 +19,15 @@
 namespace swapbench::cli {
 namespace {
 
+// Checked before any device work, so a mistyped path costs nothing.
+void check_records_path(const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (!std::filesystem::is_directory(dir.empty() ? "." : dir))
+    throw UsageError("--records " + path + ": no directory " + dir.string());
+}
+
+#ifdef SWAPBENCH_HAVE_CUDA
 std::vector<LaunchLabel> labels_of(const std::vector<SlotTiming>& calls) {
   std::vector<LaunchLabel> out;
   for (const SlotTiming& c : calls)
@@ -25,14 +36,25 @@ std::vector<LaunchLabel> labels_of(const std::vector<SlotTiming>& calls) {
   return out;
 }
 
+// Written beside `path` and renamed over it only when complete: a failed write leaves whatever
+// was at `path` untouched.
 void write_records(const std::string& path, const std::vector<trace::Record>& records) {
-  std::ofstream f(path);
-  if (!f) throw UsageError("cannot write " + path);
-  f << "t_ns,grid,sm,block,warp,event\n";
-  for (const trace::Record& r : records)
-    f << r.t_ns << ',' << r.grid << ',' << r.sm << ',' << r.block << ',' << r.warp << ',' << r.event
-      << '\n';
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << "t_ns,grid,sm,block,warp,event\n";
+    for (const trace::Record& r : records)
+      f << r.t_ns << ',' << r.grid << ',' << r.sm << ',' << r.block << ',' << r.warp << ','
+        << r.event << '\n';
+    f.close();
+    if (!f) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error("cannot write " + tmp);
+    }
+  }
+  std::filesystem::rename(tmp, path);
 }
+#endif
 
 }  // namespace
 
@@ -51,16 +73,23 @@ void add_timeline(CLI::App& app, Action& run) {
   c->add_option("--pos", pos, "Position of the traced step (the KV cache holds pos rows)")
       ->check(CLI::Range(0, 1 << 20));
   c->add_option("--warmup", warmup, "Steps run before the traced one")->check(CLI::Range(1, 1000));
-  c->add_option("--layer", layer, "Layer whose launches are listed (default: the middle one)");
+  c->add_option("--layer", layer, "Layer whose launches are listed (default: the middle one)")
+      ->check(CLI::Range(-1, 1 << 20));
   c->add_option("--records", records_path, "Also write every raw record to this CSV file");
   c->callback([&run] {
     run = []() -> int {
+      // The arguments first (the model is mapped, not read), then what the build and host lack.
+      check_records_path(records_path);
+      const Plan plan = Plan::parse(plan_text);
+      auto model = LlamaModel::load(model_path);
+      const int32_t layers = model->config().n_layers;
+      if (layer >= layers)
+        throw UsageError("--layer " + std::to_string(layer) + ": the model has layers 0.." +
+                         std::to_string(layers - 1));
       if (!trace::compiled_in())
         throw UsageError("this build has no block trace: configure with -DSWAPBENCH_TRACE=ON");
 #ifdef SWAPBENCH_HAVE_CUDA
       if (std::string why; !cuda_available(&why)) throw std::runtime_error(why);
-      const Plan plan = Plan::parse(plan_text);
-      auto model = LlamaModel::load(model_path);
       EngineOptions eo;
       eo.max_ctx = pos + 1;
       eo.graphs = graphs == "on";
@@ -74,7 +103,7 @@ void add_timeline(CLI::App& app, Action& run) {
       const auto records = record_blocks([&] { engine->step(token, pos); }, 1u << 14);
       if (!records_path.empty()) write_records(records_path, records);
       const auto rows = attribute(grid_spans(records), labels);
-      const int32_t show = layer >= 0 ? layer : model->config().n_layers / 2;
+      const int32_t show = layer >= 0 ? layer : layers / 2;
       std::cout << model->describe() << ", plan '"
                 << (plan.entries.empty() ? "reference" : plan.to_string()) << "', graphs " << graphs
                 << ", pdl " << pdl << ", pos " << pos << "\n"

@@ -76,13 +76,28 @@ TEST_F(Cli, UnknownVariantExitsTwoListingTheValidNames) {
 }
 
 TEST_F(Cli, TimelineWithoutTraceHooksExitsTwoSayingHowToBuildThem) {
-  // The presets that build tests leave SWAPBENCH_TRACE off: the command must refuse before
-  // loading anything.
+  // The presets that build tests leave SWAPBENCH_TRACE off: the command must refuse before any
+  // device work.
   if (trace::compiled_in()) GTEST_SKIP() << "built with the block trace: timeline works here";
   const auto r = run_command(swapbench_binary() + " timeline --model '" + tiny_ + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(lines(r.err), 1u) << r.err;
   EXPECT_NE(r.err.find("-DSWAPBENCH_TRACE=ON"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, TimelineRefusesALayerTheModelLacksAndARecordsPathWithoutDirectory) {
+  const auto layer =
+      run_command(swapbench_binary() + " timeline --model '" + tiny_ + "' --layer 99");
+  EXPECT_EQ(layer.exit_code, 2);
+  EXPECT_EQ(lines(layer.err), 1u) << layer.err;
+  EXPECT_NE(layer.err.find("--layer 99: the model has layers 0.."), std::string::npos) << layer.err;
+
+  const std::string missing = dir_->file("no-such-dir").string() + "/r.csv";
+  const auto rec = run_command(swapbench_binary() + " timeline --model '" + tiny_ +
+                               "' --records '" + missing + "'");
+  EXPECT_EQ(rec.exit_code, 2);
+  EXPECT_EQ(lines(rec.err), 1u) << rec.err;
+  EXPECT_NE(rec.err.find("no directory"), std::string::npos) << rec.err;
 }
 
 TEST_F(Cli, UnknownSlotExitsTwo) {
