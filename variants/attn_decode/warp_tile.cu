@@ -140,12 +140,12 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
       }
     }
   };
-  int base = begin + warp * kTile;
-  load_tile(base, true, false);
+  const int first = begin + warp * kTile;  // this warp's first tile
+  load_tile(first, true, false);
 
   sb_grid_wait();
   sb_grid_launch_dependents();
-  load_tile(base, false, true);
+  load_tile(first, false, true);
 
   // This lane's q columns c, c + kCL, ...: pre-scaled by 1 / sqrt(head_dim) as in block_head.
   const float scale = 1.0f / sqrtf(static_cast<float>(kHD));
@@ -158,9 +158,9 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
 #pragma unroll
   for (int f = 0; f < kF; ++f) st.acc[f] = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
 
-  for (; base < n; base += warps * kTile) {
+  for (int base = first; base < n; base += warps * kTile) {
     // Every load of a later tile first, then the arithmetic: one round trip per tile.
-    if (base != begin + warp * kTile) load_tile(base, true, true);
+    if (base != first) load_tile(base, true, true);
     float s[kI];
     float tile_max = -INFINITY;
 #pragma unroll
