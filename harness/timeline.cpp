@@ -16,6 +16,7 @@ std::vector<GridSpan> grid_spans(const std::vector<trace::Record>& records) {
   struct Acc {
     GridSpan s;
     std::vector<uint32_t> blocks;
+    std::map<uint32_t, double> released, ready;  // per block
     uint64_t first = UINT64_MAX;
     bool any_start = false, any_release = false, any_end = false;
   };
@@ -38,6 +39,10 @@ std::vector<GridSpan> grid_spans(const std::vector<trace::Record>& records) {
         break;
       case trace::Event::wait_end:
         widen(a.any_release, a.s.release_first, a.s.release_last);
+        a.released[r.block] = t;
+        break;
+      case trace::Event::ready:
+        a.ready[r.block] = t;
         break;
       case trace::Event::warp_end:
         ++a.s.warp_ends;
@@ -54,6 +59,14 @@ std::vector<GridSpan> grid_spans(const std::vector<trace::Record>& records) {
       a.s.end_last = std::max(a.s.start_last, a.any_release ? a.s.release_last : 0.0);
     }
     if (!a.any_release) a.s.release_first = a.s.release_last = a.s.start_first;
+    double sum = 0;
+    for (const auto& [block, t] : a.ready) {
+      const auto rel = a.released.find(block);
+      if (rel == a.released.end()) continue;
+      sum += t - rel->second;
+      ++a.s.prologue_blocks;
+    }
+    if (a.s.prologue_blocks > 0) a.s.prologue = sum / a.s.prologue_blocks;
     order.emplace_back(a.first, a.s);
   }
   std::sort(order.begin(), order.end(),
@@ -78,6 +91,7 @@ std::vector<LaunchRow> attribute(const std::vector<GridSpan>& spans,
     r.release_lag_us = spans[i].release_first - prev_end;
     r.release_wave_us = spans[i].release_last - prev_end;
     r.tail_us = spans[i].end_last - spans[i].end_first;
+    r.prologue_us = spans[i].prologue;
     prev_end = std::max(prev_end, spans[i].end_last);
     rows.push_back(r);
   }
@@ -99,6 +113,7 @@ std::vector<SiteSummary> summarize_sites(const std::vector<LaunchRow>& rows) {
     it->release_lag_us += r.release_lag_us;
     it->release_wave_us += r.release_wave_us;
     it->tail_us += r.tail_us;
+    it->prologue_us += r.prologue_us;
     it->bytes += r.label.bytes;
   }
   for (SiteSummary& s : out) {
@@ -106,6 +121,7 @@ std::vector<SiteSummary> summarize_sites(const std::vector<LaunchRow>& rows) {
     s.release_lag_us /= s.calls;
     s.release_wave_us /= s.calls;
     s.tail_us /= s.calls;
+    s.prologue_us /= s.calls;
     s.bytes /= s.calls;
   }
   return out;
@@ -122,14 +138,17 @@ std::string format_timeline(const std::vector<LaunchRow>& rows, int32_t layer) {
   out +=
       "per site, mean per call (exposed: its share of the step; lag, wave: its first and last\n"
       "block's release from the grid wait after the previous launch's last warp end; tail: its\n"
-      "first to last warp end)\n";
-  std::snprintf(line, sizeof line, "%-32s %-12s %5s %9s %8s %8s %8s %8s\n", "slot:variant", "site",
-                "calls", "exposed", "lag", "wave", "tail", "GB/s");
+      "first to last warp end; prologue: a block's release to its inputs staged, '-' without\n"
+      "that hook)\n";
+  std::snprintf(line, sizeof line, "%-32s %-12s %5s %9s %8s %8s %8s %8s %8s\n", "slot:variant",
+                "site", "calls", "exposed", "lag", "wave", "tail", "prologue", "GB/s");
   out += line;
   for (const SiteSummary& s : summarize_sites(rows)) {
-    std::snprintf(line, sizeof line, "%-32s %-12s %5d %9.2f %8.2f %8.2f %8.2f %8.0f\n",
+    char pro[16] = "-";
+    if (s.prologue_us > 0) std::snprintf(pro, sizeof pro, "%.2f", s.prologue_us);
+    std::snprintf(line, sizeof line, "%-32s %-12s %5d %9.2f %8.2f %8.2f %8.2f %8s %8.0f\n",
                   s.name.c_str(), s.site.c_str(), s.calls, s.exposed_us, s.release_lag_us,
-                  s.release_wave_us, s.tail_us, s.gbps());
+                  s.release_wave_us, s.tail_us, pro, s.gbps());
     out += line;
   }
   std::snprintf(

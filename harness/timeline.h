@@ -22,6 +22,10 @@ struct GridSpan {
   double release_last = 0;
   double end_first = 0;  // earliest warp end (or block record, without an end hook)
   double end_last = 0;   // last warp end (or block record)
+  // Mean over the blocks that record both of the time from a block's release to its `ready`
+  // (the prologue after the wait: norm, x staging); 0 when the kernel has no ready hook.
+  double prologue = 0;
+  int prologue_blocks = 0;
 };
 
 // Groups records by grid, ordered by each grid's earliest record: the launch order of a stream
@@ -43,6 +47,7 @@ struct LaunchRow {
   double release_lag_us = 0;   // release_first - the previous launch's end_last
   double release_wave_us = 0;  // release_last - the previous launch's end_last: late blocks
   double tail_us = 0;          // end_last - end_first: how far its warps' ends spread
+  double prologue_us = 0;      // span.prologue
 };
 
 // Pairs spans with labels in order; throws std::runtime_error when the counts differ (a launch
@@ -54,7 +59,7 @@ std::vector<LaunchRow> attribute(const std::vector<GridSpan>& spans,
 struct SiteSummary {
   std::string name, site;
   int calls = 0;
-  double exposed_us = 0, release_lag_us = 0, release_wave_us = 0, tail_us = 0;
+  double exposed_us = 0, release_lag_us = 0, release_wave_us = 0, tail_us = 0, prologue_us = 0;
   double bytes = 0;  // per call
   double gbps() const { return exposed_us > 0 ? bytes / (exposed_us * 1e3) : 0; }
 };

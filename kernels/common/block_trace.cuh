@@ -62,6 +62,13 @@ __device__ __forceinline__ void sb_trace_wait(trace::Event e) {
   (void)e;
 #endif
 }
+// The block's prologue after its wait is done (its inputs staged, the first dot next); thread 0
+// records. Called after a __syncthreads(), so it is the whole block's.
+__device__ __forceinline__ void sb_trace_ready() {
+#ifdef SWAPBENCH_TRACE
+  if (trace::first_thread()) trace::record(trace::Event::ready, 0);
+#endif
+}
 // The calling warp is done; lane 0 of each warp records (1-D blocks).
 __device__ __forceinline__ void sb_trace_warp_end() {
 #ifdef SWAPBENCH_TRACE

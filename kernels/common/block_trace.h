@@ -16,6 +16,7 @@ enum class Event : uint32_t {
   wait_begin = 1,  // sb_grid_wait() entered: the block entry of every other kernel
   wait_end = 2,    // sb_grid_wait() returned: the grids before are complete and visible
   warp_end = 3,    // a warp finished (only kernels that call sb_trace_warp_end())
+  ready = 4,       // a block's prologue after the wait is done (sb_trace_ready(): x staged)
 };
 
 // One event of one block (warp for warp_end), written by the device. 32 bytes.

@@ -73,6 +73,26 @@ TEST(Timeline, ExposedTimesSumToTheStepAndLagCountsFromThePreviousEnd) {
   EXPECT_EQ(text.find("c.z", text.find("layer 0")), std::string::npos);  // layer 1 not listed
 }
 
+// Block 0 is released at 2 and ready at 3.5, block 1 released at 3 and ready at 6; a ready
+// record of a block with no release record (block 2) is left out of the mean.
+TEST(Timeline, PrologueIsTheMeanPerBlockFromReleaseToReady) {
+  auto recs = three_launches();
+  recs.push_back(rec(6, 900, 1, Event::ready));
+  recs.push_back({.t_ns = 1'003'500, .grid = 900, .sm = 0, .block = 0, .warp = 0,
+                  .event = static_cast<uint32_t>(Event::ready)});
+  recs.push_back(rec(7, 900, 2, Event::ready));
+  const auto spans = grid_spans(recs);
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].prologue_blocks, 2);
+  EXPECT_DOUBLE_EQ(spans[0].prologue, 2.25);  // (1.5 + 3) / 2
+  EXPECT_EQ(spans[1].prologue_blocks, 0);     // no ready hook
+  EXPECT_DOUBLE_EQ(spans[1].prologue, 0.0);
+  const auto rows = attribute(spans, {{"a.x", "a", 0, 0}, {"b.y", "b", 0, 0}, {"c.z", "c", 1, 0}});
+  EXPECT_DOUBLE_EQ(summarize_sites(rows)[0].prologue_us, 2.25);
+  const std::string text = format_timeline(rows, 0);
+  EXPECT_NE(text.find("2.25"), std::string::npos);
+}
+
 TEST(Timeline, AttributeRefusesATraceWhoseGridCountDiffersFromTheLaunches) {
   EXPECT_THROW(attribute(grid_spans(three_launches()), {{"a.x", "a", 0, 0}}), std::runtime_error);
 }
