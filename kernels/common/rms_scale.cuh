@@ -11,6 +11,11 @@
 
 namespace swapbench::cuda {
 
+// The scale of n elements whose squares sum to `total`.
+__device__ __forceinline__ float rms_scale_of(float total, int32_t n, float eps) {
+  return 1.0f / sqrtf(total / static_cast<float>(n) + eps);
+}
+
 // Threads [0, threads) take elements i = t, t + threads, ... (fmaf into a +0 start), then the
 // block adds the partials with block_sum. blockDim.x must be a multiple of 32 and >= threads;
 // threads past `threads` contribute +0, which leaves the tree's bits unchanged, so any such
@@ -26,8 +31,7 @@ __device__ __forceinline__ float rms_scale(const float* x, int32_t n, float eps,
 #pragma unroll 8
     for (int32_t i = tid; i < n; i += threads) ss = fmaf(__ldg(x + i), __ldg(x + i), ss);
   }
-  const float total = block_sum(ss, scratch);
-  return 1.0f / sqrtf(total / static_cast<float>(n) + eps);
+  return rms_scale_of(block_sum(ss, scratch), n, eps);
 }
 
 // One normalised element as rmsnorm computes it: (x * scale) * weight, two roundings.

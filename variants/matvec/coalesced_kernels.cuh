@@ -104,6 +104,54 @@ struct XPlain {
   }
 };
 
+// One pass of quantize_x: the float4s e4 = base + k * nt + tid, k < kn (<= 8), given in v[k]
+// (zero where e4 >= n4), into xq and xs. kn is the same in every thread: every lane reaches the
+// shuffles.
+template <int XB>
+__device__ __forceinline__ void quantize_pass(const float4 (&v)[8], int base, int kn, int n4,
+                                              uint32_t* xq, float2* xs) {
+  static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
+  constexpr float kQMax = XB == 16 ? 32767.0f : 127.0f;
+  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
+#pragma unroll
+  for (int k = 0; k < 8; ++k) {
+    if (k >= kn) break;
+    const int e4 = base + k * nt + tid;
+    float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
+#pragma unroll
+    for (int o = 4; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(mv::kFullMask, amax, o));
+    const float id = amax > 0.0f ? kQMax / amax : 0.0f;
+    const int q0 = __float2int_rn(v[k].x * id), q1 = __float2int_rn(v[k].y * id);
+    const int q2 = __float2int_rn(v[k].z * id), q3 = __float2int_rn(v[k].w * id);
+    int sum = q0 + q1 + q2 + q3;
+#pragma unroll
+    for (int o = 4; o > 0; o >>= 1) sum += __shfl_xor_sync(mv::kFullMask, sum, o);
+    if (e4 < n4) {
+      const int b = e4 >> 3, part = e4 & 7;
+      auto lo = [](int q) { return static_cast<uint32_t>(q) & 0xffu; };
+      const uint32_t wl = lo(q0) | lo(q1) << 8 | lo(q2) << 16 | lo(q3) << 24;
+      if constexpr (XB == 16) {
+        auto hi = [](int q) { return static_cast<uint32_t>(q >> 8) & 0xffu; };  // q = 256 hi + lo
+        const uint32_t wh = hi(q0) | hi(q1) << 8 | hi(q2) << 16 | hi(q3) << 24;
+        const int c = part >> 2, rot = b >> 1;
+        xq[b * 16 + ((c + rot) & 3) * 4 + (part & 3)] = wl;
+        xq[b * 16 + ((c + 2 + rot) & 3) * 4 + (part & 3)] = wh;
+      } else {
+        xq[b * 8 + (((part >> 2) + (b >> 2)) & 1) * 4 + (part & 3)] = wl;
+      }
+      if (part == 0) xs[b] = make_float2(amax / kQMax, static_cast<float>(sum));
+    }
+  }
+}
+
+// Rounds of nt float4s in the pass from `base` over n4 (the same in every thread): 4096 columns over
+// 512 threads need 2 of the 8, and this prologue sits between the grid wait and the first dot,
+// so each pass issues all of its loads before the first use (one round trip to L2).
+__device__ __forceinline__ int pass_rounds(int n4, int base) {
+  const int nt = static_cast<int>(blockDim.x);
+  return min(8, (n4 - base + nt - 1) / nt);
+}
+
 // Quantizes x (nb blocks) into shared memory, XB bits per element, per 32-element block with
 // scale amax / (2^(XB-1) - 1), rounding to nearest, plus {scale, sum of the 32 q} in xs[b].
 // XB = 16: per block 4 chunks of 16 bytes (lo words 0-3, lo 4-7, hi 0-3, hi 4-7), chunk c stored
@@ -114,49 +162,17 @@ struct XPlain {
 // float4 number e4 of x (XPlain: x as given; coalesced_norm.cuh: the normalised x).
 template <int XB, class Load>
 __device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* xq, float2* xs) {
-  static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
-  constexpr float kQMax = XB == 16 ? 32767.0f : 127.0f;
   const int n4 = nb * 8;  // float4s; 8 consecutive threads hold one block
   const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
   for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
-    // Rounds of nt float4s left in this pass (the same in every thread): 4096 columns over 512
-    // threads need 2 of the 8, and this prologue sits between the grid wait and the first dot.
-    const int kn = min(8, (n4 - base + nt - 1) / nt);
+    const int kn = pass_rounds(n4, base);
     float4 v[8];
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
       const int e4 = base + k * nt + tid;
       v[k] = k < kn && e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
     }
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      if (k >= kn) break;
-      const int e4 = base + k * nt + tid;
-      float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
-#pragma unroll
-      for (int o = 4; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(mv::kFullMask, amax, o));
-      const float id = amax > 0.0f ? kQMax / amax : 0.0f;
-      const int q0 = __float2int_rn(v[k].x * id), q1 = __float2int_rn(v[k].y * id);
-      const int q2 = __float2int_rn(v[k].z * id), q3 = __float2int_rn(v[k].w * id);
-      int sum = q0 + q1 + q2 + q3;
-#pragma unroll
-      for (int o = 4; o > 0; o >>= 1) sum += __shfl_xor_sync(mv::kFullMask, sum, o);
-      if (e4 < n4) {
-        const int b = e4 >> 3, part = e4 & 7;
-        auto lo = [](int q) { return static_cast<uint32_t>(q) & 0xffu; };
-        const uint32_t wl = lo(q0) | lo(q1) << 8 | lo(q2) << 16 | lo(q3) << 24;
-        if constexpr (XB == 16) {
-          auto hi = [](int q) { return static_cast<uint32_t>(q >> 8) & 0xffu; };  // q = 256 hi + lo
-          const uint32_t wh = hi(q0) | hi(q1) << 8 | hi(q2) << 16 | hi(q3) << 24;
-          const int c = part >> 2, rot = b >> 1;
-          xq[b * 16 + ((c + rot) & 3) * 4 + (part & 3)] = wl;
-          xq[b * 16 + ((c + 2 + rot) & 3) * 4 + (part & 3)] = wh;
-        } else {
-          xq[b * 8 + (((part >> 2) + (b >> 2)) & 1) * 4 + (part & 3)] = wl;
-        }
-        if (part == 0) xs[b] = make_float2(amax / kQMax, static_cast<float>(sum));
-      }
-    }
+    quantize_pass<XB>(v, base, kn, n4, xq, xs);
   }
 }
 
@@ -327,17 +343,23 @@ enum class Epilogue { store, add_residual };
 
 // The hooks of coalesced_kernel, a policy passed by value beside the Job. An Io provides:
 //   static constexpr int kRows;              rows per group it needs (0: any, the launcher picks)
-//   static constexpr size_t kScratchBytes;   shared memory beside x for x_source (16-byte multiple)
+//   static constexpr size_t kScratchBytes;   shared memory beside x for stage_x (16-byte multiple)
 //   const uint8_t* row(const Job&, int row) const;          row < j.rows_total
-//   Load x_source(const Job&, void* scratch) const;         every thread, after the grid wait;
-//                                                           Load as quantize_x takes it
+//   Pre pre_wait(const Job&) const;   every thread, before the grid wait: what stage_x needs that
+//                                     no kernel of the step writes (the norm weight), so that its
+//                                     round trip to memory is off the path from the wait
+//   template <int XB> void stage_x(const Job&, const Pre&, void* scratch, uint32_t* xq,
+//                                  float2* xs) const;
+//                                 every thread, after the grid wait: x into xq, xs (quantize_x)
 //   template <int R> float early(const Job&, int g, int lane) const;  before the grid wait: what
 //                                 `lane`'s store of group g needs that launches two or more back
 //                                 wrote (launch.cuh), e.g. the residual; every lane calls
 //   template <int R> void store(const Job&, int g, int lane, const float (&sum)[R],
-//                               const float* early) const;
+//                               bool has_early, float early) const;
 //                                 group g's R row sums, identical in every lane; every lane calls;
-//                                 `early`: early(g) for the warp's first group, else nullptr
+//                                 has_early for the warp's first group, whose early(g) is `early`
+//                                 (a value, not a pointer: a pointer to it put it in local memory,
+//                                 a load at the store that queues behind the ring's copies)
 // JobIo: the matvec slots (rows [0, rows1) of w1 -> y1, the rest of w2 -> y2, x as given; lane r
 // stores row g * R + r, adding the residual for add_residual). The residual is read before the
 // grid wait for the warp's first group (the decode step never has the launch just before a
@@ -351,7 +373,13 @@ struct JobIo {
     return row < j.rows1 ? j.w1 + static_cast<uint64_t>(row) * j.row_bytes
                          : j.w2 + static_cast<uint64_t>(row - j.rows1) * j.row_bytes;
   }
-  __device__ __forceinline__ XPlain x_source(const Job& j, void*) const { return XPlain{j.x}; }
+  struct Pre {};
+  __device__ __forceinline__ Pre pre_wait(const Job&) const { return {}; }
+  template <int XB>
+  __device__ __forceinline__ void stage_x(const Job& j, const Pre&, void*, uint32_t* xq,
+                                          float2* xs) const {
+    quantize_x<XB>(XPlain{j.x}, j.nb, xq, xs);
+  }
   template <int R>
   __device__ __forceinline__ float early(const Job& j, int g, int lane) const {
     const int row = g * R + lane;
@@ -361,7 +389,7 @@ struct JobIo {
   }
   template <int R>
   __device__ __forceinline__ void store(const Job& j, int g, int lane, const float (&sum)[R],
-                                        const float* early) const {
+                                        bool has_early, float early) const {
     float v = 0.0f;
 #pragma unroll
     for (int r = 0; r < R; ++r) v = lane == r ? sum[r] : v;
@@ -369,7 +397,7 @@ struct JobIo {
     if (lane < R && row < j.rows_total) {
       float* y = row < j.rows1 ? j.y1 + row : j.y2 + (row - j.rows1);
       if constexpr (E == Epilogue::add_residual)
-        *y = __fadd_rn(early ? *early : j.res[row], v);
+        *y = __fadd_rn(has_early ? early : j.res[row], v);
       else
         *y = v;
     }
@@ -466,14 +494,13 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
 #pragma unroll
   for (int s = 0; s < S - 1; ++s) issue();
   const float early_first = io.template early<R>(j, gw, lane);
+  const auto pre = io.pre_wait(j);
 
   sb_grid_wait();  // x is written by the previous launch
   sb_grid_launch_dependents();
-  {
-    const auto load = io.x_source(j, scratch);
-    quantize_x<XB>(load, nb, xq, xs);
-  }
+  io.template stage_x<XB>(j, pre, scratch, xq, xs);
   __syncthreads();
+  sb_trace_ready();
 
   float acc[R];
 #pragma unroll
@@ -507,7 +534,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
         sum[r] = mv::warp_sum(acc[r]);
         acc[r] = 0.0f;
       }
-      io.store(j, g, lane, sum, g == gw ? &early_first : nullptr);
+      io.store(j, g, lane, sum, g == gw, early_first);
       p = 0;
       g += tw;
     }

@@ -2,11 +2,18 @@
 // an rmsnorm (attn_in.coalesced, ffn_in.coalesced): an Io whose x is the normalised input and
 // whose groups are pairs of rows handed to a fused variant's pair op.
 //
-// Every thread block computes the norm scale itself with cuda::rms_scale (as the `fused` variants
-// do: the vector sits in L2), then quantizes xn = (x * scale) * weight, rounded as rmsnorm rounds
-// it, into the kernel's shared 16-bit x; the weight copies of the ring are issued before the grid
-// wait as in matvec.coalesced. With 256 or more threads per block xn has the bits of
-// rmsnorm.warp_shuffle (threads=256); smaller blocks (small matrices) sum over all their threads.
+// Every thread block computes the norm scale itself (as the `fused` variants do: the vector sits
+// in L2), then quantizes xn = (x * scale) * weight, rounded as rmsnorm rounds it, into the
+// kernel's shared 16-bit x; the weight copies of the ring are issued before the grid wait as in
+// matvec.coalesced.
+// The prologue after the wait is on the step's critical path, and its loads queue behind the
+// ring's copies in flight (`swapbench timeline`'s prologue column: ~5 us for three round trips to
+// L2 on llama-8b q8_0). So where one pass of quantize_x covers the row (dim <= 32 x threads:
+// 4096 from 128 threads on), the norm weight is loaded into registers before the wait, x once after it, and
+// the sum of squares, the scale and xn come from those registers: one round trip. The sum then
+// runs in that pass's order, not rmsnorm.warp_shuffle's, so xn may differ from it in the last
+// bit (the 16-bit rounding of xn is far coarser). Longer rows take rms_scale (warp_shuffle's
+// order) and quantize_x, three round trips.
 #pragma once
 
 #include <cmath>
@@ -56,18 +63,70 @@ struct NormPairIo {
   __device__ __forceinline__ const uint8_t* row(const Job&, int row) const {
     return op.row(row >> 1, row & 1);
   }
-  __device__ __forceinline__ XNormed x_source(const Job&, void* scratch) const {
-    const int threads = min(kNormThreads, static_cast<int>(blockDim.x));
-    const float scale = cuda::rms_scale(x, dim, eps, threads, static_cast<float*>(scratch));
-    return XNormed{reinterpret_cast<const float4*>(x), reinterpret_cast<const float4*>(weight),
-                   scale};
+  // The norm weight's float4s of this thread in quantize_x's first pass.
+  struct Pre {
+    float4 w[8];
+  };
+  __device__ __forceinline__ bool one_pass() const {
+    return dim / 4 <= 8 * static_cast<int>(blockDim.x);
+  }
+  __device__ __forceinline__ Pre pre_wait(const Job&) const {
+    Pre p;
+    const int n4 = dim / 4, nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
+    const int kn = one_pass() ? pass_rounds(n4, 0) : 0;
+    const float4* w4 = reinterpret_cast<const float4*>(weight);
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      const int e4 = k * nt + tid;
+      p.w[k] = k < kn && e4 < n4 ? __ldg(w4 + e4) : make_float4(0, 0, 0, 0);
+    }
+    return p;
+  }
+  template <int XB>
+  __device__ __forceinline__ void stage_x(const Job& j, const Pre& pre, void* scratch,
+                                          uint32_t* xq, float2* xs) const {
+    float* red = static_cast<float*>(scratch);
+    if (!one_pass()) {
+      const int threads = min(kNormThreads, static_cast<int>(blockDim.x));
+      const float scale = cuda::rms_scale(x, dim, eps, threads, red);
+      quantize_x<XB>(XNormed{reinterpret_cast<const float4*>(x),
+                             reinterpret_cast<const float4*>(weight), scale},
+                     j.nb, xq, xs);
+      return;
+    }
+    const int n4 = dim / 4, nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
+    const int kn = pass_rounds(n4, 0);
+    const float4* x4 = reinterpret_cast<const float4*>(x);
+    float4 v[8];
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      const int e4 = k * nt + tid;
+      v[k] = k < kn && e4 < n4 ? __ldg(x4 + e4) : make_float4(0, 0, 0, 0);
+    }
+    float ss = 0.0f;  // zeros past the row add nothing
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      ss = fmaf(v[k].x, v[k].x, ss);
+      ss = fmaf(v[k].y, v[k].y, ss);
+      ss = fmaf(v[k].z, v[k].z, ss);
+      ss = fmaf(v[k].w, v[k].w, ss);
+    }
+    const float scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
+#pragma unroll
+    for (int k = 0; k < 8; ++k) {
+      v[k] = float4{cuda::rms_apply(v[k].x, scale, pre.w[k].x),
+                    cuda::rms_apply(v[k].y, scale, pre.w[k].y),
+                    cuda::rms_apply(v[k].z, scale, pre.w[k].z),
+                    cuda::rms_apply(v[k].w, scale, pre.w[k].w)};
+    }
+    quantize_pass<XB>(v, 0, kn, n4, xq, xs);
   }
   template <int R>
   __device__ __forceinline__ float early(const Job&, int, int) const {
     return 0.0f;  // the pair ops store without reading anything older
   }
   __device__ __forceinline__ void store(const Job&, int g, int lane, const float (&sum)[2],
-                                        const float*) const {
+                                        bool, float) const {
     if (lane == 0) op.store(g, sum);
   }
 };
