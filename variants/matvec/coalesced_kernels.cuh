@@ -144,12 +144,24 @@ __device__ __forceinline__ void quantize_pass(const float4 (&v)[8], int base, in
   }
 }
 
-// Rounds of nt float4s in the pass from `base` over n4 (the same in every thread): 4096 columns over
-// 512 threads need 2 of the 8, and this prologue sits between the grid wait and the first dot,
-// so each pass issues all of its loads before the first use (one round trip to L2).
+// Rounds of nt float4s in the pass from `base` over n4 (the same in every thread): 4096 columns
+// over 512 threads need 2 of the 8, and this prologue sits between the grid wait and the first
+// dot, so each pass issues all of its loads before the first use (one round trip to L2).
 __device__ __forceinline__ int pass_rounds(int n4, int base) {
   const int nt = static_cast<int>(blockDim.x);
   return min(8, (n4 - base + nt - 1) / nt);
+}
+
+// v[k] = load(base + k * nt + tid) for the pass's kn rounds, zero elsewhere (quantize_pass's v).
+template <class Load>
+__device__ __forceinline__ void load_pass(const Load& load, int base, int kn, int n4,
+                                          float4 (&v)[8]) {
+  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
+#pragma unroll
+  for (int k = 0; k < 8; ++k) {
+    const int e4 = base + k * nt + tid;
+    v[k] = k < kn && e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
+  }
 }
 
 // Quantizes x (nb blocks) into shared memory, XB bits per element, per 32-element block with
@@ -163,15 +175,11 @@ __device__ __forceinline__ int pass_rounds(int n4, int base) {
 template <int XB, class Load>
 __device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* xq, float2* xs) {
   const int n4 = nb * 8;  // float4s; 8 consecutive threads hold one block
-  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
+  const int nt = static_cast<int>(blockDim.x);
   for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
     const int kn = pass_rounds(n4, base);
     float4 v[8];
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      const int e4 = base + k * nt + tid;
-      v[k] = k < kn && e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
-    }
+    load_pass(load, base, kn, n4, v);
     quantize_pass<XB>(v, base, kn, n4, xq, xs);
   }
 }

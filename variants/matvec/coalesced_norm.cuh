@@ -9,11 +9,11 @@
 // The prologue after the wait is on the step's critical path, and its loads queue behind the
 // ring's copies in flight (`swapbench timeline`'s prologue column: ~5 us for three round trips to
 // L2 on llama-8b q8_0). So where one pass of quantize_x covers the row (dim <= 32 x threads:
-// 4096 from 128 threads on), the norm weight is loaded into registers before the wait, x once after it, and
-// the sum of squares, the scale and xn come from those registers: one round trip. The sum then
-// runs in that pass's order, not rmsnorm.warp_shuffle's, so xn may differ from it in the last
-// bit (the 16-bit rounding of xn is far coarser). Longer rows take rms_scale (warp_shuffle's
-// order) and quantize_x, three round trips.
+// 4096 from 128 threads on), the norm weight is loaded into registers before the wait, x once
+// after it, and the sum of squares, the scale and xn come from those registers: one round trip.
+// The sum then runs in that pass's order, not rmsnorm.warp_shuffle's, so xn may differ from it
+// in the last bit (the 16-bit rounding of xn is far coarser). Longer rows take rms_scale
+// (warp_shuffle's order) and quantize_x, three round trips.
 #pragma once
 
 #include <cmath>
@@ -33,15 +33,19 @@ constexpr int kNormThreads = 256;
 constexpr size_t kNormScratchBytes = cuda::kMaxWarps * sizeof(float);
 static_assert(kNormScratchBytes % 16 == 0, "the ring after the scratch must stay aligned");
 
-// xn as float4s: (x * scale) * weight per element.
+// Four normalised elements: (x * scale) * weight each.
+__device__ __forceinline__ float4 rms_apply4(float4 a, float scale, float4 b) {
+  return float4{cuda::rms_apply(a.x, scale, b.x), cuda::rms_apply(a.y, scale, b.y),
+                cuda::rms_apply(a.z, scale, b.z), cuda::rms_apply(a.w, scale, b.w)};
+}
+
+// xn as float4s, loaded from x and the weight.
 struct XNormed {
   const float4* __restrict__ x;
   const float4* __restrict__ w;
   float scale;
   __device__ __forceinline__ float4 operator()(int e4) const {
-    const float4 a = __ldg(x + e4), b = __ldg(w + e4);
-    return float4{cuda::rms_apply(a.x, scale, b.x), cuda::rms_apply(a.y, scale, b.y),
-                  cuda::rms_apply(a.z, scale, b.z), cuda::rms_apply(a.w, scale, b.w)};
+    return rms_apply4(__ldg(x + e4), scale, __ldg(w + e4));
   }
 };
 
@@ -72,19 +76,13 @@ struct NormPairIo {
   }
   __device__ __forceinline__ Pre pre_wait(const Job&) const {
     Pre p;
-    const int n4 = dim / 4, nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
-    const int kn = one_pass() ? pass_rounds(n4, 0) : 0;
-    const float4* w4 = reinterpret_cast<const float4*>(weight);
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      const int e4 = k * nt + tid;
-      p.w[k] = k < kn && e4 < n4 ? __ldg(w4 + e4) : make_float4(0, 0, 0, 0);
-    }
+    const int n4 = dim / 4;
+    load_pass(XPlain{weight}, 0, one_pass() ? pass_rounds(n4, 0) : 0, n4, p.w);
     return p;
   }
   template <int XB>
-  __device__ __forceinline__ void stage_x(const Job& j, const Pre& pre, void* scratch,
-                                          uint32_t* xq, float2* xs) const {
+  __device__ __forceinline__ void stage_x(const Job& j, const Pre& pre, void* scratch, uint32_t* xq,
+                                          float2* xs) const {
     float* red = static_cast<float*>(scratch);
     if (!one_pass()) {
       const int threads = min(kNormThreads, static_cast<int>(blockDim.x));
@@ -94,15 +92,9 @@ struct NormPairIo {
                      j.nb, xq, xs);
       return;
     }
-    const int n4 = dim / 4, nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
-    const int kn = pass_rounds(n4, 0);
-    const float4* x4 = reinterpret_cast<const float4*>(x);
+    const int n4 = dim / 4, kn = pass_rounds(n4, 0);
     float4 v[8];
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      const int e4 = k * nt + tid;
-      v[k] = k < kn && e4 < n4 ? __ldg(x4 + e4) : make_float4(0, 0, 0, 0);
-    }
+    load_pass(XPlain{x}, 0, kn, n4, v);
     float ss = 0.0f;  // zeros past the row add nothing
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
@@ -113,20 +105,15 @@ struct NormPairIo {
     }
     const float scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
 #pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      v[k] = float4{cuda::rms_apply(v[k].x, scale, pre.w[k].x),
-                    cuda::rms_apply(v[k].y, scale, pre.w[k].y),
-                    cuda::rms_apply(v[k].z, scale, pre.w[k].z),
-                    cuda::rms_apply(v[k].w, scale, pre.w[k].w)};
-    }
+    for (int k = 0; k < 8; ++k) v[k] = rms_apply4(v[k], scale, pre.w[k]);
     quantize_pass<XB>(v, 0, kn, n4, xq, xs);
   }
   template <int R>
   __device__ __forceinline__ float early(const Job&, int, int) const {
     return 0.0f;  // the pair ops store without reading anything older
   }
-  __device__ __forceinline__ void store(const Job&, int g, int lane, const float (&sum)[2],
-                                        bool, float) const {
+  __device__ __forceinline__ void store(const Job&, int g, int lane, const float (&sum)[2], bool,
+                                        float) const {
     if (lane == 0) op.store(g, sum);
   }
 };
