@@ -91,7 +91,6 @@ std::vector<LaunchRow> attribute(const std::vector<GridSpan>& spans,
     r.release_lag_us = spans[i].release_first - prev_end;
     r.release_wave_us = spans[i].release_last - prev_end;
     r.tail_us = spans[i].end_last - spans[i].end_first;
-    r.prologue_us = spans[i].prologue;
     prev_end = std::max(prev_end, spans[i].end_last);
     rows.push_back(r);
   }
@@ -113,7 +112,7 @@ std::vector<SiteSummary> summarize_sites(const std::vector<LaunchRow>& rows) {
     it->release_lag_us += r.release_lag_us;
     it->release_wave_us += r.release_wave_us;
     it->tail_us += r.tail_us;
-    it->prologue_us += r.prologue_us;
+    it->prologue_us += r.span.prologue;
     it->bytes += r.label.bytes;
   }
   for (SiteSummary& s : out) {

@@ -47,7 +47,6 @@ struct LaunchRow {
   double release_lag_us = 0;   // release_first - the previous launch's end_last
   double release_wave_us = 0;  // release_last - the previous launch's end_last: late blocks
   double tail_us = 0;          // end_last - end_first: how far its warps' ends spread
-  double prologue_us = 0;      // span.prologue
 };
 
 // Pairs spans with labels in order; throws std::runtime_error when the counts differ (a launch
