@@ -12,7 +12,9 @@ namespace swapbench::attn_decode {
 // so one captured step serves every position. Shape: heads, kv_heads, head_dim, max_ctx.
 // Under PDL (kernels/common/launch.cuh) only cache row *pos and q come from the launch just
 // before (rope or attn_in); *pos and the rows before it are older, so a variant may read them
-// before its grid wait.
+// before its grid wait. A variant may also let its dependent launch before its own wait
+// (warp_tile does): the launch after attention in the decode step is wo (matvec_residual), which
+// touches nothing before its wait that attention or the launch before it writes.
 struct Args {
   const float* q;
   const float* k_cache;

@@ -17,6 +17,11 @@
 // before it complete, and so on back). So before its wait a kernel may read what launches two or
 // more back wrote: weights, the KV cache rows of earlier steps, a residual the previous launch
 // does not touch. A slot's contract says which of its inputs are that old in the decode step.
+// One exception, allowed by both slots' contracts: attn_decode.warp_tile triggers at its start.
+// Its few blocks (one per head) leave most SMs idle, and the launch after it, the layer's wo
+// (matvec_residual), may then start while the launch before attention (attn_in, or rope in an
+// unfused plan) still runs: before its wait wo reads only weights and the residual, which neither
+// of the two writes.
 // Without PDL both calls are no-ops. Stream capture turns the attribute into programmatic graph
 // edges.
 #pragma once

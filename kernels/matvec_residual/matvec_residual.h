@@ -11,7 +11,9 @@ namespace swapbench::matvec_residual {
 // each element is read before it is written, by the same thread). Shape: rows, cols.
 // Under PDL (kernels/common/launch.cuh) x comes from the launch just before; the residual never
 // does (the decode step's wo follows attention, its down follows the FFN input), so a variant may
-// read the residual before its grid wait.
+// read the residual before its grid wait. Before its wait a variant reads nothing but the weights
+// and the residual, and writes nothing: wo may start while the launch two before it (attn_in or
+// rope) still runs, since attention may trigger its dependents early (attn_decode.h).
 struct Args {
   const void* w;
   const float* x;

@@ -25,9 +25,9 @@ constexpr int32_t kSteps = 64;
 constexpr double kLogitsNmse = 1e-5;
 
 struct Trace {
-  std::vector<int32_t> tokens;               // token fed at each step
-  std::vector<std::vector<float>> logits;    // logits after each step
-  std::vector<int32_t> argmax;               // the engine's own greedy choice
+  std::vector<int32_t> tokens;             // token fed at each step
+  std::vector<std::vector<float>> logits;  // logits after each step
+  std::vector<int32_t> argmax;             // the engine's own greedy choice
 };
 
 // Decodes n steps feeding `feed` (or the engine's own choice when feed is empty).
@@ -105,8 +105,8 @@ TEST_F(GpuDecode, ReferencePlanFollowsTheCpuEngineFor64Steps) {
     if (g.argmax[size_t(i)] != cpu_->argmax[size_t(i)]) {
       const double margin = top2_margin(cpu_->logits[size_t(i)]);
       const double band = 8.0 * rms(cpu_->logits[size_t(i)]) * std::sqrt(kLogitsNmse);
-      EXPECT_LT(margin, band) << "step " << i << ": GPU chose " << g.argmax[size_t(i)]
-                              << ", CPU " << cpu_->argmax[size_t(i)] << " with margin " << margin;
+      EXPECT_LT(margin, band) << "step " << i << ": GPU chose " << g.argmax[size_t(i)] << ", CPU "
+                              << cpu_->argmax[size_t(i)] << " with margin " << margin;
       ++flips;
     }
   }
@@ -125,14 +125,21 @@ TEST_F(GpuDecode, GraphsOnAndOffGiveByteIdenticalLogits) {
 }
 
 // PDL only lets kernels start early; every kernel waits for its predecessor before touching
-// memory, so the bytes must not change, for the reference plan and a fast one, eager or replayed.
+// memory, so the bytes must not change, for the reference plan and fast ones, eager or replayed.
+// The last two use attn_decode.warp_tile, which lets wo launch before attention's own wait; in
+// the last, ffn_down is matvec_residual.coalesced, which reads its residual before its wait (wo's
+// 576 columns fall back to shuffle).
 TEST_F(GpuDecode, PdlOnAndOffGiveByteIdenticalLogitsAndTokens) {
   SB_REQUIRE_GPU();
   for (const std::string plan :
-       {std::string(), std::string("matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,"
-                                   "rmsnorm=warp_shuffle,argmax=two_stage"),
+       {std::string(),
+        std::string("matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,"
+                    "rmsnorm=warp_shuffle,argmax=two_stage"),
         std::string("attn_in=fused,ffn_in=fused,matvec=v3_small,matvec_residual=shuffle,"
-                    "argmax=two_stage")}) {
+                    "argmax=two_stage"),
+        std::string("attn_in=fused,ffn_in=fused,attn_decode=warp_tile,matvec=v3_small,"
+                    "matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"),
+        std::string("attn_decode=warp_tile,matvec_residual=coalesced,matvec_pair=fused")}) {
     for (bool graphs : {true, false}) {
       auto on = gpu(plan, graphs, true);
       auto off = gpu(plan, graphs, false);

@@ -1,9 +1,11 @@
 // The matvec*.overlap variants under programmatic dependent launch: they share SMs with the
 // launches around them and load weights (and the residual) before their griddepcontrol.wait, so a
-// chain in which every
-// launch reads what the one before wrote (x -> a -> b -> x += ... -> gate/up -> x += ...) must
-// give the same bytes with PDL off, PDL on eager, and PDL on replayed from a CUDA graph, for
-// every tuning of the parameters that changes how launches overlap.
+// chain in which every launch reads what the one before wrote (x -> a -> b -> attention -> c ->
+// x += ... -> gate/up -> x += ...) must give the same bytes with PDL off, PDL on eager, and PDL
+// on replayed from a CUDA graph, for every tuning of the parameters that changes how launches
+// overlap. The attention is attn_decode.warp_tile, which lets the residual matvec after it launch
+// before its own wait (kernels/common/launch.cuh), as wo in the decode step: that matvec may then
+// run beside the launch two back, and must still read its residual and write x in order.
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "gpu/gpu_support.h"
+#include "kernels/attn_decode/attn_decode.h"
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/variant.h"
 #include "kernels/matvec/matvec.h"
@@ -25,6 +28,9 @@ namespace {
 using test::DeviceBuffer;
 
 constexpr int kDim = 1024, kFfn = 2048, kRounds = 6;
+// The attention step: kDim = kHeads * kHeadDim query floats over a cache of kCtx random rows, at
+// position kPos (rows 0..kPos attended).
+constexpr int kHeads = 8, kKvHeads = 2, kHeadDim = 128, kCtx = 64, kPos = 41;
 
 // Random GGUF rows of `type` whose block scales are 2^-12 (fp16 0x0C00), so values stay O(1)
 // through the chain; the quantized bytes are random.
@@ -44,7 +50,8 @@ std::vector<uint8_t> random_rows(DType type, int rows, int cols, uint32_t seed) 
 struct Chain {
   DType type;
   DeviceBuffer w1, w2, w3, wg, wu, wd;
-  DeviceBuffer x, a, b, gate, up;
+  DeviceBuffer x, a, b, c, gate, up;
+  DeviceBuffer k_cache, v_cache, pos;
   std::vector<float> x0;
 
   explicit Chain(DType t) : type(t) {
@@ -62,32 +69,49 @@ struct Chain {
     x = DeviceBuffer(4 * kDim);
     a = DeviceBuffer(4 * kDim);
     b = DeviceBuffer(4 * kDim);
+    c = DeviceBuffer(4 * kDim);
     gate = DeviceBuffer(4 * kFfn);
     up = DeviceBuffer(4 * kFfn);
     std::mt19937 g(7);
     std::normal_distribution<float> nd;
     x0.resize(kDim);
     for (float& v : x0) v = nd(g);
+    std::vector<float> cache(size_t(kCtx) * kKvHeads * kHeadDim);
+    for (DeviceBuffer* d : {&k_cache, &v_cache}) {
+      for (float& v : cache) v = nd(g);
+      *d = DeviceBuffer(4 * cache.size());
+      d->upload(cache.data(), 4 * cache.size());
+    }
+    const int32_t p = kPos;
+    pos = DeviceBuffer(sizeof p);
+    pos.upload(&p, sizeof p);
   }
 
   // Resets x, poisons the rest, runs kRounds rounds of the chain, returns every output's bytes.
   std::vector<uint8_t> run(const Params& params, bool pdl, bool graph, cudaStream_t s) {
     x.upload(x0.data(), 4 * kDim);
-    for (DeviceBuffer* d : {&a, &b, &gate, &up}) d->poison();
+    for (DeviceBuffer* d : {&a, &b, &c, &gate, &up}) d->poison();
     SB_CUDA_CHECK(cudaDeviceSynchronize());
     const LaunchCtx ctx{s, nullptr, &params, pdl};
+    const Params attn_params{{"warps", 8}, {"splits", 1}};
+    const LaunchCtx attn_ctx{s, nullptr, &attn_params, pdl};
     const Registry& reg = Registry::instance();
     const Variant* mv = reg.find(matvec::slot_key("matvec", type), "overlap");
     const Variant* pair = reg.find(matvec::slot_key("matvec_pair", type), "overlap");
     const Variant* res = reg.find(matvec::slot_key("matvec_residual", type), "overlap");
-    EXPECT_TRUE(mv && pair && res) << "overlap variants registered for " << name(type);
-    if (!mv || !pair || !res) return {};
+    const Variant* attn = reg.find("attn_decode", "warp_tile");
+    EXPECT_TRUE(mv && pair && res && attn) << "overlap variants registered for " << name(type);
+    if (!mv || !pair || !res || !attn) return {};
     float* xp = x.as<float>();
     auto issue = [&] {
       for (int r = 0; r < kRounds; ++r) {
         mv->launch(matvec::Args{w1.get(), xp, a.as<float>(), kDim, kDim, type}, ctx);
         mv->launch(matvec::Args{w2.get(), a.as<float>(), b.as<float>(), kDim, kDim, type}, ctx);
-        res->launch(matvec_residual::Args{w3.get(), b.as<float>(), xp, xp, kDim, kDim, type}, ctx);
+        attn->launch(
+            attn_decode::Args{b.as<float>(), k_cache.as<float>(), v_cache.as<float>(),
+                              c.as<float>(), pos.as<int32_t>(), kHeads, kKvHeads, kHeadDim, kCtx},
+            attn_ctx);
+        res->launch(matvec_residual::Args{w3.get(), c.as<float>(), xp, xp, kDim, kDim, type}, ctx);
         pair->launch(matvec_pair::Args{wg.get(), wu.get(), xp, gate.as<float>(), up.as<float>(),
                                        kFfn, kFfn, kDim, type},
                      ctx);
@@ -111,7 +135,7 @@ struct Chain {
       SB_CUDA_CHECK(cudaStreamSynchronize(s));
     }
     std::vector<uint8_t> out;
-    for (DeviceBuffer* d : {&x, &a, &b, &gate, &up}) {
+    for (DeviceBuffer* d : {&x, &a, &b, &c, &gate, &up}) {
       const std::vector<uint8_t> h = d->download_all();
       out.insert(out.end(), h.begin(), h.end());
     }
