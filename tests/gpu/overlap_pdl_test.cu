@@ -100,7 +100,8 @@ struct Chain {
     const Variant* pair = reg.find(matvec::slot_key("matvec_pair", type), "overlap");
     const Variant* res = reg.find(matvec::slot_key("matvec_residual", type), "overlap");
     const Variant* attn = reg.find("attn_decode", "warp_tile");
-    EXPECT_TRUE(mv && pair && res && attn) << "overlap variants registered for " << name(type);
+    EXPECT_TRUE(mv && pair && res && attn)
+        << "overlap variants for " << name(type) << " and attn_decode.warp_tile registered";
     if (!mv || !pair || !res || !attn) return {};
     float* xp = x.as<float>();
     auto issue = [&] {
