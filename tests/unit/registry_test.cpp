@@ -2,7 +2,9 @@
 // variant is complete (rationale, traffic), names are unique keys.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
+#include <string>
 
 #include "kernels/common/variant.h"
 
@@ -10,9 +12,9 @@ namespace swapbench {
 namespace {
 
 TEST(Registry, EverySlotOfTheDecodeIsRegistered) {
-  for (const char* key : {"embed", "rmsnorm", "matvec.q4_1", "matvec.q8_0", "matvec.q4_0",
-                          "matvec.f16", "matvec_pair.q4_1", "matvec_residual.q4_1", "rope",
-                          "attn_decode", "swiglu", "argmax"}) {
+  for (const char* key :
+       {"embed", "rmsnorm", "matvec.q4_1", "matvec.q8_0", "matvec.q4_0", "matvec.f16",
+        "matvec_pair.q4_1", "matvec_residual.q4_1", "rope", "attn_decode", "swiglu", "argmax"}) {
     EXPECT_NE(Registry::instance().slot(key), nullptr) << key;
   }
 }
@@ -35,11 +37,48 @@ TEST(Registry, EverySlotHasItsCudaReferenceRegistered) {
     EXPECT_EQ(ref->info.backend, Backend::cuda);
   }
 }
+
+// The coalesced matvecs take rows that are not whole 16-byte copies (576 columns: q8_0 612,
+// q4_0 324, q4_1 360 bytes) as spans of 4, 4 and 2 rows; the fused input slots, whose row pairs
+// come from two matrices, still need 16-byte rows.
+TEST(Registry, CoalescedMatvecsServeShortRowsAsSpans) {
+  auto applies = [](const char* slot, const char* name, const Shape& s) {
+    const Variant* v = Registry::instance().find(slot, name);
+    EXPECT_NE(v, nullptr) << slot << " " << name;
+    return v ? v->info.applies(s) : std::optional<std::string>("missing");
+  };
+  for (const char* slot : {"matvec.q8_0", "matvec.q4_0", "matvec.q4_1"}) {
+    EXPECT_EQ(applies(slot, "coalesced", {.rows = 49152, .cols = 576}), std::nullopt) << slot;
+    // A last group of fewer rows than a span: copied up to the matrix's end, never past it.
+    EXPECT_EQ(applies(slot, "coalesced", {.rows = 7, .cols = 576}), std::nullopt) << slot;
+  }
+  EXPECT_EQ(applies("matvec_residual.q4_1", "coalesced", {.rows = 576, .cols = 576}), std::nullopt);
+  // 544 columns: 17 q8_0 blocks, 578 bytes, not whole 4-byte words.
+  const auto odd = applies("matvec.q8_0", "coalesced", {.rows = 64, .cols = 544});
+  ASSERT_TRUE(odd.has_value());
+  EXPECT_NE(odd->find("span"), std::string::npos) << *odd;
+  // More than one piece (32 blocks) per row that is not whole 16-byte copies: no span.
+  EXPECT_TRUE(applies("matvec.q8_0", "coalesced", {.rows = 64, .cols = 1088}).has_value());
+  // A pair's first matrix must end on a span group (q4_0 at 576 columns: 4 rows).
+  EXPECT_EQ(applies("matvec_pair.q4_0", "coalesced", {.rows = 1536, .rows2 = 1535, .cols = 576}),
+            std::nullopt);
+  const auto pair =
+      applies("matvec_pair.q4_0", "coalesced", {.rows = 1535, .rows2 = 1536, .cols = 576});
+  ASSERT_TRUE(pair.has_value());
+  EXPECT_NE(pair->find("span groups"), std::string::npos) << *pair;
+  EXPECT_TRUE(
+      applies("ffn_in.q8_0", "coalesced", {.rows = 1536, .rows2 = 1536, .cols = 576}).has_value());
+}
 #endif
 
 TEST(Registry, EveryVariantSaysWhyAndWhatItMoves) {
-  const Shape shape{.rows = 64, .rows2 = 64, .cols = 64, .heads = 4, .kv_heads = 2,
-                    .head_dim = 16, .max_ctx = 32};
+  const Shape shape{.rows = 64,
+                    .rows2 = 64,
+                    .cols = 64,
+                    .heads = 4,
+                    .kv_heads = 2,
+                    .head_dim = 16,
+                    .max_ctx = 32};
   for (const Variant* v : Registry::instance().variants("", std::nullopt, true)) {
     if (v->info.test_only) continue;
     EXPECT_FALSE(v->info.rationale.empty()) << v->info.key();
@@ -57,7 +96,8 @@ TEST(Registry, EveryVariantSaysWhyAndWhatItMoves) {
 
 TEST(Registry, DuplicateVariantIsRefused) {
   VariantInfo info{.slot = "rmsnorm", .name = "cpu_ref", .backend = Backend::cpu};
-  EXPECT_THROW(register_variant<int>(info, +[](const int&, const LaunchCtx&) {}),
+  EXPECT_THROW(register_variant<int>(
+                   info, +[](const int&, const LaunchCtx&) {}),
                std::logic_error);
 }
 

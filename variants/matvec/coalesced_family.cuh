@@ -24,14 +24,18 @@ struct Family {
   bool residual;          // the slot reads a residual vector too (traffic::matvec_bytes)
   const char* warps_doc;  // coalesced_params(): the docs of "warps" and "rows_per_warp"
   const char* rows_doc;
+  bool pair = false;  // two matrices per launch (applies_rows)
 };
 inline constexpr const char* kWarpsDoc = "warps per thread block (fewer for small matrices)";
-inline constexpr const char* kRowsDoc = "rows per warp group, 1 or 2 (1 for small matrices)";
-inline constexpr Family kMatvec{
-    "matvec", "v3", false, kWarpsDoc,
-    "rows per warp group, 1 or 2 (each x load serves both; 1 for small matrices)"};
+inline constexpr const char* kRowsDoc =
+    "rows per warp group, 1 or 2 (1 for small matrices; rows that are not whole 16-byte copies "
+    "go 2 or 4 to a group, whatever this says: mvc::span_rows)";
+inline constexpr Family kMatvec{"matvec", "v3", false, kWarpsDoc,
+                                "rows per warp group, 1 or 2 (each x load serves both; 1 for "
+                                "small matrices; rows that are not whole 16-byte copies go 2 or "
+                                "4 to a group, whatever this says: mvc::span_rows)"};
 inline constexpr Family kMatvecPair{"matvec_pair", "fused", false, "warps per thread block",
-                                    kRowsDoc};
+                                    kRowsDoc,      true};
 inline constexpr Family kMatvecResidual{"matvec_residual", "shuffle", true, kWarpsDoc, kRowsDoc};
 
 // One matrix, y = W x, or y = residual + W x where `residual` is set.
@@ -112,7 +116,7 @@ void register_coalesced(const Family& f, const VariantInfo& info,
   register_per_type(
       f.slot, info,
       [&f](VariantInfo& v, DType t) {
-        v.applies = [t](const Shape& s) { return applies(t, s.cols); };
+        v.applies = [t, pair = f.pair](const Shape& s) { return applies_rows(t, s, pair); };
         v.bytes = [t, residual = f.residual](const Shape& s) {
           return traffic::matvec_bytes(t, s, residual);
         };

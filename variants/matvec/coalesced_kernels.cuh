@@ -1,7 +1,8 @@
 // The kernel behind matvec*.coalesced, matvec*.coalesced_dp4a (x as int8, XB = 8: one __dp4a
 // per weight word, NMSE <= 1e-3 as matvec.dp4a) and matvec*.overlap (the same kernel launched by
 // Tuning: small launches share the SM so consecutive ones overlap under PDL), for q8_0, q4_0 and
-// q4_1 rows whose byte length is a multiple of 16.
+// q4_1 rows whose byte length is a multiple of 16, or short rows in the span layout (span_rows:
+// the group's rows copied as one run, for 576-column models).
 //
 // Weights: each warp owns groups of R rows and streams them as "pieces" (32 blocks of each of
 // its R rows: 1088 bytes per row for q8_0, 576 for q4_0, 640 for q4_1, all multiples of 16)
@@ -72,7 +73,7 @@ struct Job {
   int rows1;
   int rows_total;
   int nb;              // 32-element blocks per row
-  uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16
+  uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16 or of a span (span_rows)
   // matvec.overlap (Tuning below); coalesced leaves it off.
   int l2_groups = 0;  // each warp's first l2_groups groups prefetched into L2 first
 };
@@ -83,6 +84,10 @@ __device__ __forceinline__ void cp_async16(uint32_t smem, const void* gmem) {
 }
 __device__ __forceinline__ void cp_async_commit() {
   asm volatile("cp.async.commit_group;" ::: "memory");
+}
+// The same for 4 bytes (through L1: the 16-byte form alone may bypass it).
+__device__ __forceinline__ void cp_async4(uint32_t smem, const void* gmem) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 4;" ::"r"(smem), "l"(gmem) : "memory");
 }
 template <int N>
 __device__ __forceinline__ void cp_async_wait() {
@@ -417,12 +422,17 @@ __host__ __device__ inline size_t x_smem_bytes(int nb, int x_bits = 16) {
   return (static_cast<size_t>(nb) * (x_bits == 8 ? kX8BytesPerBlock : kXBytesPerBlock) + 15) &
          ~size_t{15};
 }
-template <DType T, int R, int S>
-__host__ __device__ constexpr size_t ring_bytes() {
-  return static_cast<size_t>(S) * R * seg_bytes<T>();
+// One warp's ring: S stages of R rows, each row a piece's segment (seg_bytes) or, in the span
+// layout, the whole row.
+template <DType T>
+inline size_t ring_bytes(int r, int s, uint64_t row_bytes) {
+  const uint64_t row = row_bytes % 16 != 0 ? row_bytes : uint64_t(seg_bytes<T>());
+  return static_cast<size_t>(uint64_t(s) * uint64_t(r) * row);
 }
 
-template <DType T, int R, int S, int XB, class Io>
+// kSpan: the span layout (span_rows), its own instantiation so that the piece layout's code
+// stays as it was (a runtime switch in the issue cursor cost the 8B decode 5-6%).
+template <DType T, int R, int S, int XB, class Io, bool kSpan>
 __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job j, Io io) {
   static_assert(Io::kRows == 0 || Io::kRows == R, "the Io needs groups of its own row count");
   static_assert(Io::kScratchBytes % 16 == 0, "the ring must stay 16-byte aligned");
@@ -430,10 +440,15 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   sb_trace_start();  // SWAPBENCH_TRACE: this kernel works before its grid wait
   extern __shared__ __align__(16) uint8_t smem[];
   constexpr int kSeg = seg_bytes<T>();
-  constexpr int kStageBytes = R * kSeg;
   // 16-byte copies of a row segment per lane (3 for q8_0): a fixed, predicated trip count, so no
   // loop branches per copy.
   constexpr int kChunkRounds = (kSeg / 16 + 31) / 32;
+  // Span layout (rows that are not whole 16-byte copies, see span_rows): a group's R rows are one
+  // contiguous run of bytes, copied as one, and staged back to back.
+  constexpr int kSpanRounds = (R * kSeg / 16 + 31) / 32;
+  static_assert(!kSpan || Io::kRows == 0, "a span is R rows of one matrix");
+  const int row_stride = kSpan ? static_cast<int>(j.row_bytes) : kSeg;
+  const int stage_bytes = R * row_stride;
   const int lane = static_cast<int>(threadIdx.x) & 31;
   const int warp = static_cast<int>(threadIdx.x) >> 5;
   const int warps = static_cast<int>(blockDim.x) >> 5;
@@ -441,7 +456,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   uint32_t* xq = reinterpret_cast<uint32_t*>(smem);
   float2* xs = reinterpret_cast<float2*>(smem + static_cast<size_t>(nb) * (XB == 8 ? 32 : 64));
   uint8_t* scratch = smem + x_smem_bytes(nb, XB);
-  uint8_t* ring = scratch + Io::kScratchBytes + static_cast<size_t>(warp) * ring_bytes<T, R, S>();
+  uint8_t* ring = scratch + Io::kScratchBytes + static_cast<size_t>(warp) * S * stage_bytes;
 
   // Work of this warp: groups gw, gw + W, ... of R rows; each group is `pieces` pieces.
   const int pieces = (nb + kPieceBlocks - 1) / kPieceBlocks;
@@ -461,10 +476,30 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   const uint8_t* src[R];
   const uint32_t ring_s = static_cast<uint32_t>(__cvta_generic_to_shared(ring));
   auto issue = [&]() {
-    if (issued < items) {
+    if constexpr (kSpan) {
+      if (issued < items) {  // one piece per group: rows [ig R, ig R + R) in one run
+        const int g0 = ig * R;
+        const int bytes = min(R, j.rows_total - g0) * static_cast<int>(j.row_bytes);
+        const int n16 = bytes >> 4;
+        const uint32_t dst = ring_s + static_cast<uint32_t>(is * stage_bytes);
+        const uint8_t* s0 = io.row(j, g0);
+#pragma unroll
+        for (int k = 0; k < kSpanRounds; ++k) {
+          const int c = lane + 32 * k;
+          if (c < n16) cp_async16(dst + static_cast<uint32_t>(16 * c), s0 + 16 * c);
+        }
+        // A last group of fewer than R rows may end inside a 16-byte chunk: its last words come
+        // 4 bytes at a time, never past the matrix.
+        if (lane < ((bytes & 15) >> 2))
+          cp_async4(dst + static_cast<uint32_t>(16 * n16 + 4 * lane), s0 + 16 * n16 + 4 * lane);
+        ++issued;
+        ig += tw;
+        if (++is == S) is = 0;
+      }
+    } else if (issued < items) {
       const int nblk = min(kPieceBlocks, nb - ip * kPieceBlocks);
       const int nchunk = nblk * block_bytes<T>() / 16;  // whole: row_bytes % 16 == 0
-      const uint32_t dst = ring_s + static_cast<uint32_t>(is * kStageBytes);
+      const uint32_t dst = ring_s + static_cast<uint32_t>(is * stage_bytes);
 #pragma unroll
       for (int r = 0; r < R; ++r) {
         if (ip == 0) src[r] = row_ptr(ig * R + r);
@@ -521,17 +556,19 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
     const int b = p * kPieceBlocks + lane;
     if (b < nb) {
       const float2 xsc = xs[b];
-      const uint8_t* st = ring + slot * kStageBytes;
+      const uint8_t* st = ring + slot * stage_bytes;
       if constexpr (XB == 8) {
         XWords8 xw;
         xw.load(xq, b);
 #pragma unroll
-        for (int r = 0; r < R; ++r) acc[r] = block_dot8<T>(st + r * kSeg, lane, xw, xsc, acc[r]);
+        for (int r = 0; r < R; ++r)
+          acc[r] = block_dot8<T>(st + r * row_stride, lane, xw, xsc, acc[r]);
       } else {
         XWords xw;
         xw.load(xq, b);
 #pragma unroll
-        for (int r = 0; r < R; ++r) acc[r] = block_dot<T>(st + r * kSeg, lane, xw, xsc, acc[r]);
+        for (int r = 0; r < R; ++r)
+          acc[r] = block_dot<T>(st + r * row_stride, lane, xw, xsc, acc[r]);
       }
     }
     if (++slot == S) slot = 0;
@@ -551,7 +588,8 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   sb_trace_warp_end();
 }
 
-// Whether a launch with these sizes can run; the reason when not.
+// Whether a launch with these sizes can run with whole 16-byte rows (every Io); the reason when
+// not.
 inline std::optional<std::string> applies(DType t, int64_t cols) {
   if (cols % 32 != 0) return "cols % 32 != 0";
   if (row_bytes(t, static_cast<uint64_t>(cols)) % 16 != 0)
@@ -560,6 +598,37 @@ inline std::optional<std::string> applies(DType t, int64_t cols) {
   if (static_cast<int64_t>(x_smem_bytes(static_cast<int>(cols / 32))) > kMaxXBytes)
     return "cols " + std::to_string(cols) + ": x needs more than 64 KB of shared memory";
   return std::nullopt;
+}
+
+// The span layout, for rows that are not whole 16-byte copies (576 columns: q8_0 612, q4_0 324,
+// q4_1 360 bytes; a warp-per-row kernel leaves 14 of 32 lanes idle there): a row of at most one
+// piece (32 blocks) and a multiple of 4 bytes; a group is the fewest rows (2 or 4) whose bytes are
+// whole 16-byte copies, one contiguous run copied as one (the last group's tail 4 bytes at a
+// time). Returns that row count, 0 where the layout does not apply.
+inline int span_rows(uint64_t row_bytes, int64_t nb) {
+  if (nb > kPieceBlocks || row_bytes % 4 != 0) return 0;
+  for (int r : {1, 2, 4})
+    if ((uint64_t(r) * row_bytes) % 16 == 0) return r;
+  return 0;
+}
+
+// applies() of the matvec slots (JobIo): whole 16-byte rows or the span layout. A span group
+// must not straddle two matrices: `pair` (rows, rows2 of two matrices) needs rows % R == 0.
+inline std::optional<std::string> applies_rows(DType t, const Shape& s, bool pair) {
+  if (s.cols % 32 != 0) return "cols % 32 != 0";
+  const uint64_t rb = row_bytes(t, static_cast<uint64_t>(s.cols));
+  if (rb % 16 != 0) {
+    const int sr = span_rows(rb, s.cols / 32);
+    if (sr == 0)
+      return "row bytes " + std::to_string(rb) +
+             " neither a multiple of 16 (16-byte copies) nor a span (at most 32 blocks, a "
+             "multiple of 4 bytes)";
+    if (pair && s.rows % sr != 0)
+      return "rows " + std::to_string(s.rows) + " of the first matrix not a multiple of the " +
+             std::to_string(sr) + "-row span groups";
+    return std::nullopt;  // one piece: x is at most 32 blocks
+  }
+  return applies(t, s.cols);
 }
 
 struct DeviceLimits {
@@ -621,12 +690,23 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
   while (Io::kRows == 0 && rpw > 1 &&
          2 * ((j.rows_total + rpw - 1) / rpw) < static_cast<int64_t>(dl.sms) * warps)
     rpw /= 2;
+  const bool span = j.row_bytes % 16 != 0;  // the span layout: the kernel tells it the same way
+  if (span) {
+    const int sr = span_rows(j.row_bytes, j.nb);
+    // The caller's applies() checks the span rules; an Io with fixed row pairs (two matrices)
+    // never has contiguous groups.
+    if (Io::kRows != 0 || sr == 0 || (j.rows1 < j.rows_total && j.rows1 % sr != 0))
+      throw std::invalid_argument(std::string(what) + ": rows of " + std::to_string(j.row_bytes) +
+                                  " bytes are neither whole 16-byte copies nor a span");
+    rpw = sr;
+  }
   const int groups = (j.rows_total + rpw - 1) / rpw;
   warps = std::max(1, std::min(warps, (groups + dl.sms - 1) / dl.sms));
   const size_t xb = x_smem_bytes(j.nb, XB) + Io::kScratchBytes;
-  auto go = [&](auto rc, auto sc) {
+  auto go = [&](auto rc, auto sc, auto spc) {
     constexpr int R = decltype(rc)::value, S = decltype(sc)::value;
-    auto* kernel = coalesced_kernel<T, R, S, XB, Io>;
+    constexpr bool kSpan = decltype(spc)::value;
+    auto* kernel = coalesced_kernel<T, R, S, XB, Io, kSpan>;
     static const bool attr_set = [&] {  // once per instantiation; not a stream operation
       SB_CUDA_CHECK(
           cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dl.smem_optin));
@@ -634,8 +714,9 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
     }();
     (void)attr_set;
     int w = warps;
-    while (w > 1 && xb + w * ring_bytes<T, R, S>() > budget) --w;
-    const size_t smem = xb + w * ring_bytes<T, R, S>();
+    const size_t ring = ring_bytes<T>(R, S, j.row_bytes);
+    while (w > 1 && xb + w * ring > budget) --w;
+    const size_t smem = xb + w * ring;
     if (smem > budget)
       throw std::invalid_argument(std::string(what) + ": needs " + std::to_string(smem) +
                                   " bytes of shared memory");
@@ -647,25 +728,40 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
     launch_kernel(what, kernel, dim3(grid), dim3(w * 32), smem, ctx, j, io);
   };
   // The deepest ring (most bytes in flight) that fits beside x for `warps` warps.
-  auto with_stages = [&](auto rc) {
+  // The deepest ring (most bytes in flight) that fits beside x for `warps` warps.
+  auto with_stages = [&](auto rc, auto spc) {
     constexpr int R = decltype(rc)::value;
-    const auto fits = [&](size_t ring) { return xb + warps * ring <= budget; };
-    if (fits(ring_bytes<T, R, 8>()))
-      go(rc, std::integral_constant<int, 8>{});
-    else if (fits(ring_bytes<T, R, 6>()))
-      go(rc, std::integral_constant<int, 6>{});
-    else if (fits(ring_bytes<T, R, 5>()))  // q8_0 over 14336 columns: 32 KB of x leave room for 5
-      go(rc, std::integral_constant<int, 5>{});
-    else
-      go(rc, std::integral_constant<int, 4>{});
+    const auto fits = [&](int stages) {
+      return xb + warps * ring_bytes<T>(R, stages, j.row_bytes) <= budget;
+    };
+    if constexpr (decltype(spc)::value) {  // short rows: 8 or 4 stages, fewer instantiations
+      if (fits(8))
+        go(rc, std::integral_constant<int, 8>{}, spc);
+      else
+        go(rc, std::integral_constant<int, 4>{}, spc);
+    } else if (fits(8)) {
+      go(rc, std::integral_constant<int, 8>{}, spc);
+    } else if (fits(6)) {
+      go(rc, std::integral_constant<int, 6>{}, spc);
+    } else if (fits(5)) {  // q8_0 over 14336 columns: 32 KB of x leave room for 5
+      go(rc, std::integral_constant<int, 5>{}, spc);
+    } else {
+      go(rc, std::integral_constant<int, 4>{}, spc);
+    }
   };
+  using Pieces = std::false_type;
+  using Span = std::true_type;
   if constexpr (Io::kRows != 0) {
-    with_stages(std::integral_constant<int, Io::kRows>{});
-  } else {
-    if (rpw == 2)
-      with_stages(std::integral_constant<int, 2>{});
+    with_stages(std::integral_constant<int, Io::kRows>{}, Pieces{});
+  } else if (span) {
+    if (rpw == 4)
+      with_stages(std::integral_constant<int, 4>{}, Span{});
     else
-      with_stages(std::integral_constant<int, 1>{});
+      with_stages(std::integral_constant<int, 2>{}, Span{});
+  } else if (rpw == 2) {
+    with_stages(std::integral_constant<int, 2>{}, Pieces{});
+  } else {
+    with_stages(std::integral_constant<int, 1>{}, Pieces{});
   }
 }
 

@@ -1,9 +1,9 @@
-// `matvec_pair.<type>` (q8_0, q4_0, q4_1; rows of a multiple of 16 bytes) in one launch over the
-// rows of both matrices with matvec.coalesced_dp4a's kernel: 16-byte cp.async streams, x as int8
-// per 32-block (scale amax / 127) shared by W1/W2, one __dp4a per 4 weights.
-// Saves a launch per pair, plus half the dp4a and x loads of matvec_pair.coalesced.
-// Not bit-identical: x is rounded to 8 bits (<= amax / 254 per element) and sums are
-// reassociated, so NMSE <= kDp4aNmseBound (1e-3, dp4a_bound.h says why), as matvec.dp4a.
+// `matvec_pair.<type>` (q8_0, q4_0, q4_1; rows of a multiple of 16 bytes, or short rows as spans)
+// in one launch over the rows of both matrices with matvec.coalesced_dp4a's kernel: 16-byte
+// cp.async streams, x as int8 per 32-block (scale amax / 127) shared by W1/W2, one __dp4a per 4
+// weights. Saves a launch per pair, plus half the dp4a and x loads of matvec_pair.coalesced. Not
+// bit-identical: x is rounded to 8 bits (<= amax / 254 per element) and sums are reassociated, so
+// NMSE <= kDp4aNmseBound (1e-3, dp4a_bound.h says why), as matvec.dp4a.
 #include "kernels/matvec_pair/matvec_pair.h"
 #include "variants/matvec/coalesced_family.cuh"
 

@@ -1,9 +1,9 @@
-// `matvec_residual.<type>` (q8_0, q4_0, q4_1; rows of a multiple of 16 bytes) with
-// matvec.coalesced_dp4a's kernel (16-byte cp.async ring, x as int8 per 32-block with scale
-// amax / 127, one __dp4a per 4 weights) and coalesced's spread epilogue (lane r adds residual[r]).
-// Saves half the dp4a and x loads of matvec_residual.coalesced per weight byte.
-// Not bit-identical: x is rounded to 8 bits (<= amax / 254 per element) and sums are
-// reassociated, so NMSE <= kDp4aNmseBound (1e-3, dp4a_bound.h says why). In place is safe.
+// `matvec_residual.<type>` (q8_0, q4_0, q4_1; rows of a multiple of 16 bytes, or short rows as
+// spans) with matvec.coalesced_dp4a's kernel (16-byte cp.async ring, x as int8 per 32-block with
+// scale amax / 127, one __dp4a per 4 weights) and coalesced's spread epilogue (lane r adds
+// residual[r]). Saves half the dp4a and x loads of matvec_residual.coalesced per weight byte. Not
+// bit-identical: x is rounded to 8 bits (<= amax / 254 per element) and sums are reassociated, so
+// NMSE <= kDp4aNmseBound (1e-3, dp4a_bound.h says why). In place is safe.
 #include "kernels/matvec_residual/matvec_residual.h"
 #include "variants/matvec/coalesced_family.cuh"
 
