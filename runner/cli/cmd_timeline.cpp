@@ -1,12 +1,14 @@
 // `swapbench timeline`: one decode step replayed as it runs in a benchmark (graphs and PDL as
 // asked), with every block's entry, release from its grid wait and warps' ends read from the
-// device clock; prints where the step's time goes per launch. Needs a build configured with
-// -DSWAPBENCH_TRACE=ON (the hooks cost a global load each, so normal builds leave them out).
+// device clock; prints where the step's time goes per launch, then per SM (sm_timeline.h). Needs a
+// build configured with -DSWAPBENCH_TRACE=ON (the hooks cost a global load each, so normal builds
+// leave them out).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "harness/sm_timeline.h"
 #include "harness/timeline.h"
 #include "kernels/common/block_trace.h"
 #include "runner/cli/commands.h"
@@ -65,6 +67,7 @@ void add_timeline(CLI::App& app, Action& run) {
                          "(build with -DSWAPBENCH_TRACE=ON)");
   static std::string model_path, plan_text, graphs = "on", pdl = "on", records_path;
   static int32_t pos = 64, warmup = 3, layer = -1;
+  static bool per_sm = false;
   c->add_option("--model,-m", model_path, "GGUF model")->required();
   c->add_option("--plan", plan_text, "Variants, e.g. matvec=coalesced,attn_decode=warp_tile");
   c->add_option("--graphs", graphs, "CUDA graphs on or off")->check(CLI::IsMember({"on", "off"}));
@@ -76,6 +79,8 @@ void add_timeline(CLI::App& app, Action& run) {
   c->add_option("--layer", layer, "Layer whose launches are listed (default: the middle one)")
       ->check(CLI::Range(-1, 1 << 20));
   c->add_option("--records", records_path, "Also write every raw record to this CSV file");
+  c->add_flag("--per-sm", per_sm,
+              "Also list every SM: its blocks, gaps between them and speed against its launches");
   c->callback([&run] {
     run = []() -> int {
       // The arguments first (the model is mapped, not read), then what the build and host lack.
@@ -107,7 +112,8 @@ void add_timeline(CLI::App& app, Action& run) {
       std::cout << model->describe() << ", plan '"
                 << (plan.entries.empty() ? "reference" : plan.to_string()) << "', graphs " << graphs
                 << ", pdl " << pdl << ", pos " << pos << "\n"
-                << format_timeline(rows, show);
+                << format_timeline(rows, show) << "\n"
+                << format_sm_view(sm_view(records), per_sm);
       return 0;
 #else
       throw std::runtime_error("this build has no CUDA backend");
