@@ -17,10 +17,11 @@
 // per element: NMSE <= 32 / 65534^2 = 7.5e-9 against exact x (see kX16NmseWorst), inside the float
 // paths' 1e-6 test bound; integer sums are exact. Compute: lane l dots block l of the piece for all
 // R rows from the ring, reusing its x words (four 16-byte shared loads) for the R rows; one float
-// accumulator per row, the xor-tree warp sum at the end of the group, lane r stores row r.
-// Hooks (Io below): where x comes from, which weight row a group's row r is and what is stored
-// are a compile-time policy, so that fused slots (attn_in.coalesced, ffn_in.coalesced:
-// coalesced_norm.cuh) reuse the ring without a copy of the kernel.
+// accumulator per row, the xor-tree warp sum at the end of the group, lane r stores row r (x's
+// integer form and the block dots: coalesced_dot.cuh). Hooks (Io below): where x comes from, which
+// weight row a group's row r is and what is stored are a compile-time policy, so that fused slots
+// (attn_in.coalesced, ffn_in.coalesced: coalesced_norm.cuh) reuse the ring without a copy of the
+// kernel.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -37,23 +38,16 @@
 #include "kernels/common/dequant.cuh"
 #include "kernels/common/launch.cuh"
 #include "kernels/common/quant.h"
+#include "variants/matvec/coalesced_dot.cuh"
 
 namespace swapbench::mvc {
 
-constexpr int kPieceBlocks = 32;     // blocks of each row per piece: one per lane
-constexpr int kMaxWarps = 16;        // threads per block <= 512
-constexpr int kXBytesPerBlock = 72;  // 64 bytes of int16 x (split) + {scale, sum of q}
-constexpr double kX16NmseWorst = 32.0 / (65534.0 * 65534.0);  // per-block worst case, see above
+constexpr int kPieceBlocks = 32;  // blocks of each row per piece: one per lane
+constexpr int kMaxWarps = 16;     // threads per block <= 512
 // x must fit beside at least one warp's ring: 64 KB of x is cols <= 29120.
 constexpr int64_t kMaxXBytes = 64 * 1024;
 
-// Bytes of one weight block per type; the row-segment of a piece is 32 of them.
-template <DType T>
-__host__ __device__ constexpr int block_bytes() {
-  static_assert(T == DType::q8_0 || T == DType::q4_0 || T == DType::q4_1,
-                "coalesced handles q8_0, q4_0, q4_1");
-  return T == DType::q8_0 ? 34 : (T == DType::q4_0 ? 18 : 20);
-}
+// The row-segment of a piece: 32 weight blocks (block_bytes, coalesced_dot.cuh).
 template <DType T>
 __host__ __device__ constexpr int seg_bytes() {
   constexpr int s = kPieceBlocks * block_bytes<T>();
@@ -92,264 +86,6 @@ __device__ __forceinline__ void cp_async4(uint32_t smem, const void* gmem) {
 template <int N>
 __device__ __forceinline__ void cp_async_wait() {
   asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
-}
-
-// sum of 4 (signed byte a) * (unsigned byte b) + c.
-__device__ __forceinline__ int dp4a_su(int a, uint32_t b, int c) {
-  int d;
-  asm("dp4a.s32.u32 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
-  return d;
-}
-
-// x as the matvec slots take it: read-only float4s.
-struct XPlain {
-  const float* __restrict__ x;
-  __device__ __forceinline__ float4 operator()(int e4) const {
-    return __ldg(reinterpret_cast<const float4*>(x) + e4);
-  }
-};
-
-// One pass of quantize_x: the float4s e4 = base + k * nt + tid, k < kn (<= 8), given in v[k]
-// (zero where e4 >= n4), into xq and xs. kn is the same in every thread: every lane reaches the
-// shuffles.
-template <int XB>
-__device__ __forceinline__ void quantize_pass(const float4 (&v)[8], int base, int kn, int n4,
-                                              uint32_t* xq, float2* xs) {
-  static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
-  constexpr float kQMax = XB == 16 ? 32767.0f : 127.0f;
-  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
-#pragma unroll
-  for (int k = 0; k < 8; ++k) {
-    if (k >= kn) break;
-    const int e4 = base + k * nt + tid;
-    float amax = fmaxf(fmaxf(fabsf(v[k].x), fabsf(v[k].y)), fmaxf(fabsf(v[k].z), fabsf(v[k].w)));
-#pragma unroll
-    for (int o = 4; o > 0; o >>= 1) amax = fmaxf(amax, __shfl_xor_sync(mv::kFullMask, amax, o));
-    const float id = amax > 0.0f ? kQMax / amax : 0.0f;
-    const int q0 = __float2int_rn(v[k].x * id), q1 = __float2int_rn(v[k].y * id);
-    const int q2 = __float2int_rn(v[k].z * id), q3 = __float2int_rn(v[k].w * id);
-    int sum = q0 + q1 + q2 + q3;
-#pragma unroll
-    for (int o = 4; o > 0; o >>= 1) sum += __shfl_xor_sync(mv::kFullMask, sum, o);
-    if (e4 < n4) {
-      const int b = e4 >> 3, part = e4 & 7;
-      auto lo = [](int q) { return static_cast<uint32_t>(q) & 0xffu; };
-      const uint32_t wl = lo(q0) | lo(q1) << 8 | lo(q2) << 16 | lo(q3) << 24;
-      if constexpr (XB == 16) {
-        auto hi = [](int q) { return static_cast<uint32_t>(q >> 8) & 0xffu; };  // q = 256 hi + lo
-        const uint32_t wh = hi(q0) | hi(q1) << 8 | hi(q2) << 16 | hi(q3) << 24;
-        const int c = part >> 2, rot = b >> 1;
-        xq[b * 16 + ((c + rot) & 3) * 4 + (part & 3)] = wl;
-        xq[b * 16 + ((c + 2 + rot) & 3) * 4 + (part & 3)] = wh;
-      } else {
-        xq[b * 8 + (((part >> 2) + (b >> 2)) & 1) * 4 + (part & 3)] = wl;
-      }
-      if (part == 0) xs[b] = make_float2(amax / kQMax, static_cast<float>(sum));
-    }
-  }
-}
-
-// Rounds of nt float4s in the pass from `base` over n4 (the same in every thread): 4096 columns
-// over 512 threads need 2 of the 8, and this prologue sits between the grid wait and the first
-// dot, so each pass issues all of its loads before the first use (one round trip to L2).
-__device__ __forceinline__ int pass_rounds(int n4, int base) {
-  const int nt = static_cast<int>(blockDim.x);
-  return min(8, (n4 - base + nt - 1) / nt);
-}
-
-// v[k] = load(base + k * nt + tid) for the pass's kn rounds, zero elsewhere (quantize_pass's v).
-template <class Load>
-__device__ __forceinline__ void load_pass(const Load& load, int base, int kn, int n4,
-                                          float4 (&v)[8]) {
-  const int nt = static_cast<int>(blockDim.x), tid = static_cast<int>(threadIdx.x);
-#pragma unroll
-  for (int k = 0; k < 8; ++k) {
-    const int e4 = base + k * nt + tid;
-    v[k] = k < kn && e4 < n4 ? load(e4) : make_float4(0, 0, 0, 0);
-  }
-}
-
-// Quantizes x (nb blocks) into shared memory, XB bits per element, per 32-element block with
-// scale amax / (2^(XB-1) - 1), rounding to nearest, plus {scale, sum of the 32 q} in xs[b].
-// XB = 16: per block 4 chunks of 16 bytes (lo words 0-3, lo 4-7, hi 0-3, hi 4-7), chunk c stored
-// at slot (c + b / 2) % 4 so that the 8 lanes of a quarter-warp reading chunk c of 8 consecutive
-// blocks hit 8 distinct 16-byte bank groups. XB = 8 (matvec*.coalesced_dp4a): 32 int8 = 2 chunks,
-// chunk c at slot (c + b / 4) % 2, for the same reason; error <= amax / 254 per element, as
-// matvec.dp4a (dp4a_bound.h: NMSE <= 1e-3). Every thread of the block calls it. `load(e4)` gives
-// float4 number e4 of x (XPlain: x as given; coalesced_norm.cuh: the normalised x).
-template <int XB, class Load>
-__device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* xq, float2* xs) {
-  const int n4 = nb * 8;  // float4s; 8 consecutive threads hold one block
-  const int nt = static_cast<int>(blockDim.x);
-  for (int base = 0; base < n4; base += 8 * nt) {  // uniform: every lane reaches the shuffles
-    const int kn = pass_rounds(n4, base);
-    float4 v[8];
-    load_pass(load, base, kn, n4, v);
-    quantize_pass<XB>(v, base, kn, n4, xq, xs);
-  }
-}
-
-// x words of block b: lo[i], hi[i] for elements 4i .. 4i+3.
-struct XWords {
-  uint32_t lo[8], hi[8];
-  __device__ __forceinline__ void load(const uint32_t* xq, int b) {
-    const uint4* p = reinterpret_cast<const uint4*>(xq) + b * 4;
-    const int rot = b >> 1;
-    const uint4 c0 = p[rot & 3], c1 = p[(1 + rot) & 3], c2 = p[(2 + rot) & 3],
-                c3 = p[(3 + rot) & 3];
-    lo[0] = c0.x;
-    lo[1] = c0.y;
-    lo[2] = c0.z;
-    lo[3] = c0.w;
-    lo[4] = c1.x;
-    lo[5] = c1.y;
-    lo[6] = c1.z;
-    lo[7] = c1.w;
-    hi[0] = c2.x;
-    hi[1] = c2.y;
-    hi[2] = c2.z;
-    hi[3] = c2.w;
-    hi[4] = c3.x;
-    hi[5] = c3.y;
-    hi[6] = c3.z;
-    hi[7] = c3.w;
-  }
-};
-
-// acc += block `lane` of a row segment staged at `seg` (16-byte aligned shared memory) dotted
-// with x: d_w * d_x * (sum of integer products), exact in integers before the two roundings.
-template <DType T>
-__device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const XWords& xw,
-                                           float2 xsc, float acc) {
-  constexpr int kB = block_bytes<T>();
-  const int off = kB * lane;  // 2-byte aligned (4 for q4_1)
-  const uint32_t* a = reinterpret_cast<const uint32_t*>(seg + (off & ~3));
-  if constexpr (T == DType::q8_0) {
-    // Block bytes sit at a + (off & 3): d first, then 32 signed qs. The 9 words from a cover
-    // them; funnelshift_rc by 32 returns the high word, so one expression serves both offsets.
-    uint32_t w[9];
-#pragma unroll
-    for (int i = 0; i < 9; ++i) w[i] = a[i];
-    const uint32_t sh = (off & 2) ? 32u : 16u;
-    const float d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
-    int shi = 0, slo = 0;
-#pragma unroll
-    for (int i = 0; i < 8; ++i) {
-      const int q = static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh));
-      shi = __dp4a(q, static_cast<int>(xw.hi[i]), shi);
-      slo = dp4a_su(q, xw.lo[i], slo);
-    }
-    const int s = shi * 256 + slo;  // |s| <= 32 * 128 * 32767 < 2^31
-    return __fmaf_rn(__fmul_rn(d, xsc.x), static_cast<float>(s), acc);
-  } else {
-    // q4_*: byte j of qs holds element j (low nibble) and j + 16 (high nibble).
-    uint32_t w[5];
-#pragma unroll
-    for (int i = 0; i < 5; ++i) w[i] = a[i];
-    uint32_t q[4];
-    float d, m = 0.0f;
-    if constexpr (T == DType::q4_0) {
-      const uint32_t sh = (off & 2) ? 32u : 16u;
-      d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
-#pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = __funnelshift_rc(w[i], w[i + 1], sh);
-    } else {
-      d = mv::half_bits_to_f32(w[0]);
-      m = mv::half_bits_to_f32(w[0] >> 16);
-#pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = w[i + 1];
-    }
-    int shi = 0, slo = 0;
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      const int lo = static_cast<int>(q[i] & 0x0f0f0f0fu);
-      const int hi = static_cast<int>((q[i] >> 4) & 0x0f0f0f0fu);
-      shi = __dp4a(lo, static_cast<int>(xw.hi[i]), shi);
-      shi = __dp4a(hi, static_cast<int>(xw.hi[4 + i]), shi);
-      slo = dp4a_su(lo, xw.lo[i], slo);
-      slo = dp4a_su(hi, xw.lo[4 + i], slo);
-    }
-    // |256 shi + slo| <= 32 * 15 * 32767 < 2^24: exact in float, and so is the q4_0 offset.
-    const float s = static_cast<float>(shi * 256 + slo);
-    if constexpr (T == DType::q4_0) {
-      return __fmaf_rn(__fmul_rn(d, xsc.x), __fsub_rn(s, 8.0f * xsc.y), acc);
-    } else {
-      // m * sum(x) with sum(x) = d_x * sum(q).
-      return __fmaf_rn(__fmul_rn(d, xsc.x), s, __fmaf_rn(__fmul_rn(m, xsc.x), xsc.y, acc));
-    }
-  }
-}
-
-// x in shared memory at 8 bits (quantize_x<8>): 32 int8 and {scale, sum of q} per block.
-constexpr int kX8BytesPerBlock = 40;
-
-// x words of block b at 8 bits: w[i] holds elements 4i .. 4i+3.
-struct XWords8 {
-  uint32_t w[8];
-  __device__ __forceinline__ void load(const uint32_t* xq, int b) {
-    const uint4* p = reinterpret_cast<const uint4*>(xq) + b * 2;
-    const int rot = b >> 2;
-    const uint4 c0 = p[rot & 1], c1 = p[(1 + rot) & 1];
-    w[0] = c0.x;
-    w[1] = c0.y;
-    w[2] = c0.z;
-    w[3] = c0.w;
-    w[4] = c1.x;
-    w[5] = c1.y;
-    w[6] = c1.z;
-    w[7] = c1.w;
-  }
-};
-
-// block_dot with 8-bit x: one __dp4a per 4 weights instead of two.
-template <DType T>
-__device__ __forceinline__ float block_dot8(const uint8_t* seg, int lane, const XWords8& xw,
-                                            float2 xsc, float acc) {
-  constexpr int kB = block_bytes<T>();
-  const int off = kB * lane;
-  const uint32_t* a = reinterpret_cast<const uint32_t*>(seg + (off & ~3));
-  if constexpr (T == DType::q8_0) {
-    uint32_t w[9];
-#pragma unroll
-    for (int i = 0; i < 9; ++i) w[i] = a[i];
-    const uint32_t sh = (off & 2) ? 32u : 16u;
-    const float d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
-    int s = 0;
-#pragma unroll
-    for (int i = 0; i < 8; ++i)
-      s = __dp4a(static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh)), static_cast<int>(xw.w[i]),
-                 s);
-    return __fmaf_rn(__fmul_rn(d, xsc.x), static_cast<float>(s), acc);  // |s| < 2^20: exact
-  } else {
-    uint32_t w[5];
-#pragma unroll
-    for (int i = 0; i < 5; ++i) w[i] = a[i];
-    uint32_t q[4];
-    float d, m = 0.0f;
-    if constexpr (T == DType::q4_0) {
-      const uint32_t sh = (off & 2) ? 32u : 16u;
-      d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
-#pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = __funnelshift_rc(w[i], w[i + 1], sh);
-    } else {
-      d = mv::half_bits_to_f32(w[0]);
-      m = mv::half_bits_to_f32(w[0] >> 16);
-#pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = w[i + 1];
-    }
-    int s = 0;
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      s = __dp4a(static_cast<int>(q[i] & 0x0f0f0f0fu), static_cast<int>(xw.w[i]), s);
-      s = __dp4a(static_cast<int>((q[i] >> 4) & 0x0f0f0f0fu), static_cast<int>(xw.w[4 + i]), s);
-    }
-    const float sf = static_cast<float>(s);  // |s| <= 32 * 15 * 127: exact, so is the offset
-    if constexpr (T == DType::q4_0) {
-      return __fmaf_rn(__fmul_rn(d, xsc.x), __fsub_rn(sf, 8.0f * xsc.y), acc);
-    } else {
-      return __fmaf_rn(__fmul_rn(d, xsc.x), sf, __fmaf_rn(__fmul_rn(m, xsc.x), xsc.y, acc));
-    }
-  }
 }
 
 enum class Epilogue { store, add_residual };
