@@ -426,14 +426,18 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
   while (Io::kRows == 0 && rpw > 1 &&
          2 * ((j.rows_total + rpw - 1) / rpw) < static_cast<int64_t>(dl.sms) * warps)
     rpw /= 2;
-  const bool span = j.row_bytes % 16 != 0;  // the span layout: the kernel tells it the same way
+  const bool span = j.row_bytes % 16 != 0;  // the span layout (span_rows), its own instantiation
   if (span) {
     const int sr = span_rows(j.row_bytes, j.nb);
-    // The caller's applies() checks the span rules; an Io with fixed row pairs (two matrices)
-    // never has contiguous groups.
-    if (Io::kRows != 0 || sr == 0 || (j.rows1 < j.rows_total && j.rows1 % sr != 0))
+    // The caller's applies() checks the span rules (applies_rows); an Io with fixed row pairs
+    // (two matrices) never has contiguous groups.
+    if (Io::kRows != 0 || sr == 0)
       throw std::invalid_argument(std::string(what) + ": rows of " + std::to_string(j.row_bytes) +
                                   " bytes are neither whole 16-byte copies nor a span");
+    if (j.rows1 < j.rows_total && j.rows1 % sr != 0)
+      throw std::invalid_argument(std::string(what) + ": the first matrix's " +
+                                  std::to_string(j.rows1) + " rows end inside a " +
+                                  std::to_string(sr) + "-row span group");
     rpw = sr;
   }
   const int groups = (j.rows_total + rpw - 1) / rpw;
