@@ -122,6 +122,14 @@ __device__ __forceinline__ void quantize_x(const Load& load, int nb, uint32_t* x
   }
 }
 
+// d[0..3] = the four words of c.
+__device__ __forceinline__ void unpack4(uint32_t* d, const uint4& c) {
+  d[0] = c.x;
+  d[1] = c.y;
+  d[2] = c.z;
+  d[3] = c.w;
+}
+
 // x words of block b: lo[i], hi[i] for elements 4i .. 4i+3.
 struct XWords {
   uint32_t lo[8], hi[8];
@@ -130,69 +138,79 @@ struct XWords {
     const int rot = b >> 1;
     const uint4 c0 = p[rot & 3], c1 = p[(1 + rot) & 3], c2 = p[(2 + rot) & 3],
                 c3 = p[(3 + rot) & 3];
-    lo[0] = c0.x;
-    lo[1] = c0.y;
-    lo[2] = c0.z;
-    lo[3] = c0.w;
-    lo[4] = c1.x;
-    lo[5] = c1.y;
-    lo[6] = c1.z;
-    lo[7] = c1.w;
-    hi[0] = c2.x;
-    hi[1] = c2.y;
-    hi[2] = c2.z;
-    hi[3] = c2.w;
-    hi[4] = c3.x;
-    hi[5] = c3.y;
-    hi[6] = c3.z;
-    hi[7] = c3.w;
+    unpack4(lo, c0);
+    unpack4(lo + 4, c1);
+    unpack4(hi, c2);
+    unpack4(hi + 4, c3);
   }
 };
 
-// acc += block `lane` of a row segment staged at `seg` (16-byte aligned shared memory) dotted
-// with x: d_w * d_x * (sum of integer products), exact in integers before the two roundings.
+// Block `lane` of a row segment staged at `seg` (16-byte aligned shared memory), read as aligned
+// words: its scale d (q4_1: and min m) and its quants, four per word. q8_0: 8 words of signed
+// bytes. q4_*: 4 words whose byte j holds element j (low nibble) and j + 16 (high nibble).
+template <DType T>
+struct WBlockWords {
+  static constexpr int kWords = T == DType::q8_0 ? 8 : 4;
+  float d, m;
+  uint32_t w[kWords + 1];  // the words from the block's aligned start
+  uint32_t sh;             // funnel shift: 16 when the block starts 2 bytes into w[0], else 32
+  __device__ __forceinline__ WBlockWords(const uint8_t* seg, int lane) : m(0.0f) {
+    const int off = block_bytes<T>() * lane;  // 2-byte aligned (4 for q4_1)
+    const uint32_t* a = reinterpret_cast<const uint32_t*>(seg + (off & ~3));
+    // The block's bytes sit at a + (off & 3), d first; the kWords + 1 words from a cover them.
+#pragma unroll
+    for (int i = 0; i <= kWords; ++i) w[i] = a[i];
+    sh = (off & 2) ? 32u : 16u;
+    if constexpr (T == DType::q4_1) {  // 4-byte aligned: d, m, then the quants
+      d = mv::half_bits_to_f32(w[0]);
+      m = mv::half_bits_to_f32(w[0] >> 16);
+    } else {
+      d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
+    }
+  }
+  // Quant word i. funnelshift_rc by 32 returns the high word, so one expression serves both
+  // offsets. Called where the word is used: the dots keep the order the compiler was measured with.
+  __device__ __forceinline__ uint32_t q(int i) const {
+    if constexpr (T == DType::q4_1) return w[i + 1];
+    return __funnelshift_rc(w[i], w[i + 1], sh);
+  }
+};
+
+// acc + d_w * d_x * s for the block's integer sum s (exact in float: every caller's |s| < 2^24),
+// with q4_0's offset of 8 and q4_1's min times sum(x) = d_x * sum(q).
+template <DType T>
+__device__ __forceinline__ float scale_block(const WBlockWords<T>& wb, int s, float2 xsc,
+                                             float acc) {
+  if constexpr (T == DType::q8_0) {
+    return __fmaf_rn(__fmul_rn(wb.d, xsc.x), static_cast<float>(s), acc);
+  } else if constexpr (T == DType::q4_0) {
+    const float sf = static_cast<float>(s);
+    return __fmaf_rn(__fmul_rn(wb.d, xsc.x), __fsub_rn(sf, 8.0f * xsc.y), acc);
+  } else {
+    const float sf = static_cast<float>(s);
+    return __fmaf_rn(__fmul_rn(wb.d, xsc.x), sf, __fmaf_rn(__fmul_rn(wb.m, xsc.x), xsc.y, acc));
+  }
+}
+
+// acc += block `lane` of a row segment staged at `seg` dotted with x: d_w * d_x * (sum of integer
+// products), exact in integers before the two roundings.
 template <DType T>
 __device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const XWords& xw,
                                            float2 xsc, float acc) {
-  constexpr int kB = block_bytes<T>();
-  const int off = kB * lane;  // 2-byte aligned (4 for q4_1)
-  const uint32_t* a = reinterpret_cast<const uint32_t*>(seg + (off & ~3));
+  const WBlockWords<T> wb(seg, lane);
+  int shi = 0, slo = 0;
   if constexpr (T == DType::q8_0) {
-    // Block bytes sit at a + (off & 3): d first, then 32 signed qs. The 9 words from a cover
-    // them; funnelshift_rc by 32 returns the high word, so one expression serves both offsets.
-    uint32_t w[9];
-#pragma unroll
-    for (int i = 0; i < 9; ++i) w[i] = a[i];
-    const uint32_t sh = (off & 2) ? 32u : 16u;
-    const float d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
-    int shi = 0, slo = 0;
 #pragma unroll
     for (int i = 0; i < 8; ++i) {
-      const int q = static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh));
+      const int q = static_cast<int>(wb.q(i));
       shi = __dp4a(q, static_cast<int>(xw.hi[i]), shi);
       slo = dp4a_su(q, xw.lo[i], slo);
     }
-    const int s = shi * 256 + slo;  // |s| <= 32 * 128 * 32767 < 2^31
-    return __fmaf_rn(__fmul_rn(d, xsc.x), static_cast<float>(s), acc);
+    // |256 shi + slo| <= 32 * 128 * 32767 < 2^31 in integers; the float conversion rounds once.
   } else {
-    // q4_*: byte j of qs holds element j (low nibble) and j + 16 (high nibble).
-    uint32_t w[5];
-#pragma unroll
-    for (int i = 0; i < 5; ++i) w[i] = a[i];
     uint32_t q[4];
-    float d, m = 0.0f;
-    if constexpr (T == DType::q4_0) {
-      const uint32_t sh = (off & 2) ? 32u : 16u;
-      d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
 #pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = __funnelshift_rc(w[i], w[i + 1], sh);
-    } else {
-      d = mv::half_bits_to_f32(w[0]);
-      m = mv::half_bits_to_f32(w[0] >> 16);
-#pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = w[i + 1];
-    }
-    int shi = 0, slo = 0;
+    for (int i = 0; i < 4; ++i) q[i] = wb.q(i);
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
       const int lo = static_cast<int>(q[i] & 0x0f0f0f0fu);
@@ -203,14 +221,8 @@ __device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const X
       slo = dp4a_su(hi, xw.lo[4 + i], slo);
     }
     // |256 shi + slo| <= 32 * 15 * 32767 < 2^24: exact in float, and so is the q4_0 offset.
-    const float s = static_cast<float>(shi * 256 + slo);
-    if constexpr (T == DType::q4_0) {
-      return __fmaf_rn(__fmul_rn(d, xsc.x), __fsub_rn(s, 8.0f * xsc.y), acc);
-    } else {
-      // m * sum(x) with sum(x) = d_x * sum(q).
-      return __fmaf_rn(__fmul_rn(d, xsc.x), s, __fmaf_rn(__fmul_rn(m, xsc.x), xsc.y, acc));
-    }
   }
+  return scale_block(wb, shi * 256 + slo, xsc, acc);
 }
 
 // x in shared memory at 8 bits (quantize_x<8>): 32 int8 and {scale, sum of q} per block.
@@ -223,66 +235,31 @@ struct XWords8 {
     const uint4* p = reinterpret_cast<const uint4*>(xq) + b * 2;
     const int rot = b >> 2;
     const uint4 c0 = p[rot & 1], c1 = p[(1 + rot) & 1];
-    w[0] = c0.x;
-    w[1] = c0.y;
-    w[2] = c0.z;
-    w[3] = c0.w;
-    w[4] = c1.x;
-    w[5] = c1.y;
-    w[6] = c1.z;
-    w[7] = c1.w;
+    unpack4(w, c0);
+    unpack4(w + 4, c1);
   }
 };
 
-// block_dot with 8-bit x: one __dp4a per 4 weights instead of two.
+// block_dot with 8-bit x: one __dp4a per 4 weights instead of two (|s| < 2^20: exact in float).
 template <DType T>
 __device__ __forceinline__ float block_dot8(const uint8_t* seg, int lane, const XWords8& xw,
                                             float2 xsc, float acc) {
-  constexpr int kB = block_bytes<T>();
-  const int off = kB * lane;
-  const uint32_t* a = reinterpret_cast<const uint32_t*>(seg + (off & ~3));
+  const WBlockWords<T> wb(seg, lane);
+  int s = 0;
   if constexpr (T == DType::q8_0) {
-    uint32_t w[9];
 #pragma unroll
-    for (int i = 0; i < 9; ++i) w[i] = a[i];
-    const uint32_t sh = (off & 2) ? 32u : 16u;
-    const float d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
-    int s = 0;
-#pragma unroll
-    for (int i = 0; i < 8; ++i)
-      s = __dp4a(static_cast<int>(__funnelshift_rc(w[i], w[i + 1], sh)), static_cast<int>(xw.w[i]),
-                 s);
-    return __fmaf_rn(__fmul_rn(d, xsc.x), static_cast<float>(s), acc);  // |s| < 2^20: exact
+    for (int i = 0; i < 8; ++i) s = __dp4a(static_cast<int>(wb.q(i)), static_cast<int>(xw.w[i]), s);
   } else {
-    uint32_t w[5];
-#pragma unroll
-    for (int i = 0; i < 5; ++i) w[i] = a[i];
     uint32_t q[4];
-    float d, m = 0.0f;
-    if constexpr (T == DType::q4_0) {
-      const uint32_t sh = (off & 2) ? 32u : 16u;
-      d = mv::half_bits_to_f32(w[0] >> ((off & 2) * 8));
 #pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = __funnelshift_rc(w[i], w[i + 1], sh);
-    } else {
-      d = mv::half_bits_to_f32(w[0]);
-      m = mv::half_bits_to_f32(w[0] >> 16);
-#pragma unroll
-      for (int i = 0; i < 4; ++i) q[i] = w[i + 1];
-    }
-    int s = 0;
+    for (int i = 0; i < 4; ++i) q[i] = wb.q(i);
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
       s = __dp4a(static_cast<int>(q[i] & 0x0f0f0f0fu), static_cast<int>(xw.w[i]), s);
       s = __dp4a(static_cast<int>((q[i] >> 4) & 0x0f0f0f0fu), static_cast<int>(xw.w[4 + i]), s);
     }
-    const float sf = static_cast<float>(s);  // |s| <= 32 * 15 * 127: exact, so is the offset
-    if constexpr (T == DType::q4_0) {
-      return __fmaf_rn(__fmul_rn(d, xsc.x), __fsub_rn(sf, 8.0f * xsc.y), acc);
-    } else {
-      return __fmaf_rn(__fmul_rn(d, xsc.x), sf, __fmaf_rn(__fmul_rn(m, xsc.x), xsc.y, acc));
-    }
   }
+  return scale_block(wb, s, xsc, acc);
 }
 
 }  // namespace swapbench::mvc
