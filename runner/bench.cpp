@@ -16,7 +16,8 @@ std::string last_line(const std::string& s) {
   size_t end = s.find_last_not_of("\n ");
   if (end == std::string::npos) return "";
   size_t start = s.rfind('\n', end);
-  return s.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+  return s.substr(start == std::string::npos ? 0 : start + 1,
+                  end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 }  // namespace
@@ -25,18 +26,19 @@ std::string self_binary() { return std::filesystem::read_symlink("/proc/self/exe
 
 nlohmann::json device_info_in_child(const std::string& binary) {
   const ChildResult c = run_child({binary, "device-info", "--json"}, "", std::chrono::seconds(120));
-  if (c.status != ChildResult::Status::exited || c.exit_code != 0) return {};
+  // An empty object, never null: callers read it with value(key, default), which throws on null.
+  if (c.status != ChildResult::Status::exited || c.exit_code != 0) return nlohmann::json::object();
   try {
-    return nlohmann::json::parse(c.out);
+    nlohmann::json j = nlohmann::json::parse(c.out);
+    return j.is_object() ? j : nlohmann::json::object();
   } catch (const std::exception&) {
-    return {};
+    return nlohmann::json::object();
   }
 }
 
 TrialResult run_trial_in_child(const TrialSpec& spec, const std::string& binary) {
-  const ChildResult c =
-      run_child({binary, "trial", "--spec", "-"}, to_json(spec).dump(),
-                std::chrono::milliseconds(int64_t(spec.timeout_seconds * 1000)));
+  const ChildResult c = run_child({binary, "trial", "--spec", "-"}, to_json(spec).dump(),
+                                  std::chrono::milliseconds(int64_t(spec.timeout_seconds * 1000)));
   TrialResult r;
   r.spec = spec;
   if (c.status == ChildResult::Status::exited && c.exit_code == 0) {
@@ -80,7 +82,8 @@ std::string declared_equality_error(const TrialResult& r, const std::string& ver
     size_t start = 0;
     while (start <= names.size()) {
       const size_t plus = names.find('+', start);
-      const std::string name = names.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
+      const std::string name =
+          names.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
       start = plus == std::string::npos ? names.size() + 1 : plus + 1;
       if (name == s->reference(*backend)) continue;
       const Variant* v = reg.find(slot, name);
@@ -116,7 +119,8 @@ BenchReport run_bench(const BenchOptions& o,
   std::filesystem::path tmp;
   if (dir.empty()) {
     tmp = std::filesystem::temp_directory_path() /
-          ("swapbench-bench-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+          ("swapbench-bench-" +
+           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
     std::filesystem::create_directories(tmp);
     dir = tmp.string();
   }
@@ -148,8 +152,8 @@ BenchReport run_bench(const BenchOptions& o,
         TrialResult r = run_trial_in_child(s, binary);
         if (plan.empty()) reference[{wl, g}] = report.trials.size();
         const auto it = reference.find({wl, g});
-        judge_equality(r, it == reference.end() || plan.empty() ? nullptr : &report.trials[it->second],
-                       vocab);
+        judge_equality(
+            r, it == reference.end() || plan.empty() ? nullptr : &report.trials[it->second], vocab);
         if (on_trial) on_trial(r);
         report.trials.push_back(std::move(r));
       }
@@ -160,8 +164,8 @@ BenchReport run_bench(const BenchOptions& o,
     for (const TrialResult& off : report.trials)
       if (!off.spec.graphs && off.status == "ok" && off.spec.plan == on.spec.plan &&
           off.spec.workload == on.spec.workload)
-        report.ratios.push_back({on.spec.plan, on.spec.workload, on.tokens_per_second,
-                                 off.tokens_per_second});
+        report.ratios.push_back(
+            {on.spec.plan, on.spec.workload, on.tokens_per_second, off.tokens_per_second});
   }
   if (!tmp.empty()) std::filesystem::remove_all(tmp);
   return report;

@@ -42,8 +42,8 @@ struct BenchReport {
 std::string self_binary();
 
 // `device-info --json` run in a child process, so the caller never holds a CUDA context (it
-// would show up as "another process on the GPU" in every trial's health). Empty when the child
-// fails (no GPU, no CUDA build).
+// would show up as "another process on the GPU" in every trial's health). An empty object when
+// the child fails or prints something else than a JSON object.
 nlohmann::json device_info_in_child(const std::string& binary);
 
 // Runs every trial; `on_trial` sees each result as it completes (for progress output).
