@@ -27,7 +27,9 @@ nlohmann::json run_json(const RunInfo& r) {
           {"clocks", r.clocks},
           {"tool_version", r.tool_version},
           {"command_line", r.command_line},
-          {"backend", r.backend}};
+          {"backend", r.backend},
+          {"launch_us", r.launch_us},
+          {"graph_node_us", r.graph_node_us}};
 }
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. Plans contain

@@ -44,9 +44,11 @@ class Attached {
   sqlite3* c_;
 };
 
-void copy_run(sqlite3* c, const std::string& path, const std::string& uuid) {
-  const std::string run_sql = std::string("INSERT INTO main.runs (") + internal::kRunColumns +
-                              ") SELECT " + internal::kRunColumns + " FROM src.runs WHERE uuid = ?";
+// `version`: the input's schema; before 3 its runs lack the launch costs (they stay 0).
+void copy_run(sqlite3* c, const std::string& path, const std::string& uuid, int version) {
+  const char* cols = internal::run_columns(version);
+  const std::string run_sql = std::string("INSERT INTO main.runs (") + cols + ") SELECT " + cols +
+                              " FROM src.runs WHERE uuid = ?";
   db::Stmt run(c, path, run_sql.c_str());
   run.bind_all(uuid);
   run.run();
@@ -95,7 +97,7 @@ void merge_one(Store& out, sqlite3* c, const std::string& in) {
                "ORDER BY started_at, rowid");
     while (s.step()) fresh.push_back(s.text(0));
   }
-  for (const std::string& uuid : fresh) copy_run(c, path, uuid);
+  for (const std::string& uuid : fresh) copy_run(c, path, uuid, version);
   db::exec(c, path,
            "INSERT OR IGNORE INTO main.baseline_promotions (name, run_uuid, promoted_at, note) "
            "SELECT name, run_uuid, promoted_at, note FROM src.baseline_promotions "

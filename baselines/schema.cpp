@@ -14,7 +14,7 @@ namespace {
 
 // Migration i takes the schema from version i to i + 1. Append only: a released migration is
 // never edited (databases in the field already ran it). Renaming a stored key is a migration.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: runs, models, trials with every sample, per-slot times, baseline promotions.
     R"sql(
 CREATE TABLE runs (
@@ -119,6 +119,12 @@ CREATE TABLE gate_decisions (
 CREATE INDEX runs_by_started_at ON runs(started_at);
 CREATE INDEX trials_by_model ON trials(model_sha256);
 CREATE INDEX promotions_by_name ON baseline_promotions(name, promoted_at);
+)sql",
+    // 3: the host's launch costs at the start of a run (device-info): graphs-off times and the
+    // graphs on/off ratio depend on them as much as on the kernels. 0: not measured.
+    R"sql(
+ALTER TABLE runs ADD COLUMN launch_us REAL NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN graph_node_us REAL NOT NULL DEFAULT 0;
 )sql",
 };
 
@@ -249,6 +255,15 @@ int64_t row_count(const std::string& path, const std::string& table) {
     throw Error(path + ": no table '" + table + "'");
   db::Conn conn = db::open(path, true);
   return db::scalar_i64(conn.get(), path, ("SELECT count(*) FROM \"" + table + "\"").c_str());
+}
+
+void add_v1_run(const std::string& path, const std::string& uuid, const std::string& started_at) {
+  db::Conn conn = db::open(path, false);
+  db::Stmt s(conn.get(), path,
+             "INSERT INTO runs (uuid, started_at, status, host, backend) "
+             "VALUES (?, ?, 'complete', 'old-box', 'cuda')");
+  s.bind_all(uuid, started_at);
+  s.run();
 }
 
 }  // namespace testing

@@ -14,9 +14,9 @@ void ConnectionClose::operator()(sqlite3* c) const { sqlite3_close_v2(c); }
 
 namespace internal {
 
-RunInfo read_run(const db::Stmt& s, int first) {
+RunInfo read_run(const db::Stmt& s, int version) {
   RunInfo r;
-  int i = first;
+  int i = 0;
   r.uuid = s.text(i++);
   r.started_at = s.text(i++);
   r.finished_at = s.text(i++);
@@ -35,6 +35,10 @@ RunInfo read_run(const db::Stmt& s, int first) {
   r.tool_version = s.text(i++);
   r.command_line = s.text(i++);
   r.backend = s.text(i++);
+  if (version >= 3) {
+    r.launch_us = s.f64(i++);
+    r.graph_node_us = s.f64(i++);
+  }
   return r;
 }
 
@@ -49,8 +53,6 @@ nlohmann::json parse_json(const std::string& path, const std::string& text, cons
 }  // namespace internal
 
 namespace {
-
-using internal::kRunColumns;
 
 bool valid_run_status(const std::string& s) {
   return s == "running" || s == "complete" || s == "interrupted";
@@ -99,12 +101,12 @@ void Store::begin_run(const RunInfo& r) {
   db::Stmt s(db(), path_,
              "INSERT INTO runs (uuid, started_at, finished_at, status, git_commit, git_branch, "
              "git_dirty, tag, host, gpu_name, gpu_uuid, gpu_sm, driver, cuda_runtime, clocks, "
-             "tool_version, command_line, backend) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             "tool_version, command_line, backend, launch_us, graph_node_us) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind_all(r.uuid, r.started_at.empty() ? db::now_utc() : r.started_at, r.finished_at, status,
              r.git_commit, r.git_branch, r.git_dirty, r.tag, r.host, r.gpu_name, r.gpu_uuid,
              r.gpu_sm, r.driver, r.cuda_runtime, r.clocks, r.tool_version, r.command_line,
-             r.backend);
+             r.backend, r.launch_us, r.graph_node_us);
   s.run();
   txn.commit();
 }
@@ -120,33 +122,34 @@ void Store::finish_run(const std::string& uuid, const std::string& status) {
 }
 
 std::vector<RunInfo> Store::runs() const {
-  const std::string sql =
-      std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY started_at DESC, rowid DESC";
+  const std::string sql = std::string("SELECT ") + internal::run_columns(version_) +
+                          " FROM runs ORDER BY started_at DESC, rowid DESC";
   db::Stmt s(db(), path_, sql.c_str());
   std::vector<RunInfo> out;
-  while (s.step()) out.push_back(internal::read_run(s));
+  while (s.step()) out.push_back(internal::read_run(s, version_));
   return out;
 }
 
 std::optional<RunInfo> Store::find_run(const std::string& uuid_or_latest) const {
   if (uuid_or_latest.empty()) return std::nullopt;
-  const std::string select = std::string("SELECT ") + kRunColumns + " FROM runs ";
+  const std::string select =
+      std::string("SELECT ") + internal::run_columns(version_) + " FROM runs ";
   if (uuid_or_latest == "latest") {
     const std::string sql =
         select + "WHERE status = 'complete' ORDER BY started_at DESC, rowid DESC LIMIT 1";
     db::Stmt s(db(), path_, sql.c_str());
     if (!s.step()) return std::nullopt;
-    return internal::read_run(s);
+    return internal::read_run(s, version_);
   }
   const std::string exact = select + "WHERE uuid = ?";
   db::Stmt e(db(), path_, exact.c_str());
   e.bind_all(uuid_or_latest);
-  if (e.step()) return internal::read_run(e);
+  if (e.step()) return internal::read_run(e, version_);
   const std::string prefix = select + "WHERE substr(uuid, 1, length(?1)) = ?1 LIMIT 2";
   db::Stmt p(db(), path_, prefix.c_str());
   p.bind(1, uuid_or_latest);
   if (!p.step()) return std::nullopt;
-  RunInfo found = internal::read_run(p);
+  RunInfo found = internal::read_run(p, version_);
   if (p.step())
     throw Error(path_ + ": run prefix '" + uuid_or_latest + "' is ambiguous (several runs match)");
   return found;

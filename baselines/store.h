@@ -30,6 +30,9 @@ struct RunInfo {
   bool git_dirty = false;
   std::string tag, host, gpu_name, gpu_uuid, gpu_sm, driver, cuda_runtime, clocks, tool_version,
       command_line, backend;
+  // device-info at the start: one empty kernel launched eagerly / as a graph node, us; 0: not
+  // measured (CPU runs, databases from before schema 3).
+  double launch_us = 0, graph_node_us = 0;
 };
 
 // A GGUF model, identified by the sha256 of its bytes.
@@ -150,6 +153,8 @@ void create_at_version(const std::string& path, int version);  // first `version
 void set_user_version(const std::string& path, int version);
 std::vector<std::string> tables(const std::string& path);  // sorted table names
 int64_t row_count(const std::string& path, const std::string& table);
+// A complete run with only the columns of schema 1 and 2, into a file at either version.
+void add_v1_run(const std::string& path, const std::string& uuid, const std::string& started_at);
 }  // namespace testing
 
 }  // namespace swapbench::store

@@ -1,6 +1,7 @@
 // A run: provenance, a bar chart of median tok/s with interval whiskers, the trials table
 // (change against the reference plan, equality badge, status, health, per-slot breakdown), the
 // graphs-on/off ratios and the fastest plan that stays bitwise.
+#include <cstdio>
 #include <set>
 
 #include "reports/html.h"
@@ -24,6 +25,12 @@ std::string provenance(const Run& run) {
                          (r.gpu_sm.empty() ? "" : ", " + esc(r.gpu_sm)));
   s += row("host / backend", esc(r.host) + " / " + esc(r.backend));
   if (!r.clocks.empty()) s += row("clocks", esc(r.clocks));
+  if (r.launch_us > 0) {  // graphs-off times depend on it (baselines/SCHEMA.md)
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.2f us eager, %.2f us graph node", r.launch_us,
+                  r.graph_node_us);
+    s += row("host launch", esc(buf));
+  }
   s += row("model", esc(run.model_description));
   s += row("command", "<code>" + esc(r.command_line) + "</code>");
   s += row("tool", esc(r.tool_version));

@@ -155,6 +155,52 @@ TEST(Store, OlderDatabaseIsUpgradedInPlace) {
   EXPECT_EQ(db.gate_decisions(r.uuid).size(), 1u);
 }
 
+TEST(Store, RunsKeepTheHostLaunchCostsAndExportThem) {
+  TempDir dir;
+  Store db = Store::open(dir.file("l.db").string());
+  RunInfo r;
+  r.uuid = db.new_uuid();
+  r.backend = "cuda";
+  r.launch_us = 4.15;
+  r.graph_node_us = 0.5;
+  db.begin_run(r);
+  const std::vector<RunInfo> runs = db.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_DOUBLE_EQ(runs[0].launch_us, 4.15);
+  EXPECT_DOUBLE_EQ(runs[0].graph_node_us, 0.5);
+  EXPECT_DOUBLE_EQ(db.find_run(r.uuid)->launch_us, 4.15);
+  const json e = db.export_json();
+  EXPECT_DOUBLE_EQ(e["runs"][0]["launch_us"].get<double>(), 4.15) << e.dump();
+}
+
+// Schema 3 added the runs' launch costs: a schema 2 file still reads read-only and merges (its
+// runs' costs are 0), and upgrades in place keeping its runs.
+TEST(Store, ASchema2DatabaseReadsMergesAndUpgradesWithLaunchCostsZero) {
+  TempDir dir;
+  const std::string old = dir.file("v2.db").string();
+  testing::create_at_version(old, 2);
+  testing::add_v1_run(old, "0123-old", "2025-01-01T00:00:00Z");
+  {
+    const Store ro = Store::open_read_only(old);
+    EXPECT_EQ(ro.version(), 2);
+    const std::vector<RunInfo> runs = ro.runs();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0].host, "old-box");
+    EXPECT_EQ(runs[0].launch_us, 0.0);
+    EXPECT_EQ(ro.find_run("latest")->uuid, "0123-old");
+  }
+  const std::string out = dir.file("out.db").string();
+  Store::merge({old}, out);
+  Store merged = Store::open(out);
+  ASSERT_TRUE(merged.find_run("0123-old").has_value());
+  EXPECT_EQ(merged.find_run("0123-old")->launch_us, 0.0);
+
+  Store up = Store::open(old);
+  EXPECT_EQ(up.version(), Store::latest_version());
+  ASSERT_EQ(up.runs().size(), 1u);
+  EXPECT_EQ(up.runs()[0].graph_node_us, 0.0);
+}
+
 TEST(Store, NewerDatabaseIsRefusedNamingBothVersionsAndLeftByteIdentical) {
   TempDir dir;
   const std::string path = dir.file("new.db").string();
