@@ -126,8 +126,8 @@ void add_bench(CLI::App& app, Action& run) {
         device = device_info_in_child(self_binary());
         o.peak_gbps = device.value("read_gbps", 0.0);
         // The eager launch cost is the host's: graphs-off figures and the on/off ratio depend on
-        // it as much as on the kernels (the same plan measured 1480-2060 tok/s graphs off from one
-        // H200 device call to the next), so it is printed beside them.
+        // it as much as on the kernels (on an H200 host, smollm2 graphs off measured ~1500 or ~2000
+        // tok/s from one trial process to the next), so it is printed beside them.
         std::cout << device.value("name", std::string("unknown GPU")) << ", driver "
                   << device.value("driver", std::string("?")) << ", stream read " << std::fixed
                   << std::setprecision(0) << o.peak_gbps << " GB/s, eager launch "
