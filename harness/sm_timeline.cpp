@@ -7,21 +7,13 @@
 #include <map>
 #include <utility>
 
+#include "harness/stats.h"
+
 namespace swapbench {
 namespace {
 
-double quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  const double at = q * double(sorted.size() - 1);
-  const size_t lo = size_t(at);
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (at - double(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return quantile(v, 0.5);
-}
+using stats::median;
+using stats::quantile;
 
 // Pearson correlation of paired samples; 0 when either side does not vary.
 double correlation(const std::vector<std::pair<double, double>>& xy) {

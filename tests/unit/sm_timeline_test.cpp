@@ -27,14 +27,19 @@ void block(std::vector<trace::Record>& out, uint64_t grid, uint32_t sm, double e
   rec(end, Event::warp_end);
 }
 
-// Two launches over three SMs. SM 0 works 10 us per block, SM 1 20, SM 2 15 (the median): speeds
-// 1.5, 0.75, 1. SM 0 waits 1 us between its blocks, SM 1 2 us, SM 2's second block enters before
-// its first ends (co-resident: no gap).
-std::vector<trace::Record> two_launches() {
+// Launch 7 over three SMs: SM 0 works 10 us, SM 1 20, SM 2 15 (the median): speeds 1.5, 0.75, 1.
+std::vector<trace::Record> first_launch() {
   std::vector<trace::Record> r;
   block(r, 7, 0, 0, 1, 11);
   block(r, 7, 1, 0, 1, 21);
   block(r, 7, 2, 0, 1, 16);
+  return r;
+}
+
+// Then launch 8 with the same speeds. SM 0 waits 1 us between its blocks, SM 1 2 us, SM 2's second
+// block enters before its first ends (co-resident: no gap).
+std::vector<trace::Record> two_launches() {
+  std::vector<trace::Record> r = first_launch();
   block(r, 8, 0, 12, 22, 32);
   block(r, 8, 1, 23, 24, 44);
   block(r, 8, 2, 15, 22, 37);
@@ -75,10 +80,7 @@ TEST(SmTimeline, SmallLaunchesAreNotTimedAndSpeedsThatSwapCorrelateNegatively) {
   EXPECT_EQ(small.gaps_us.size(), 2u);
   // SM 0 fast then slow (1.5, 0.75), SM 1 slow then fast (0.75, 1.5), SM 2 the median in both:
   // r = -13/14 (speeds are ratios, so the swap is not a mirror image).
-  std::vector<trace::Record> r;
-  block(r, 7, 0, 0, 1, 11);
-  block(r, 7, 1, 0, 1, 21);
-  block(r, 7, 2, 0, 1, 16);
+  std::vector<trace::Record> r = first_launch();
   block(r, 8, 0, 30, 31, 51);
   block(r, 8, 1, 30, 31, 41);
   block(r, 8, 2, 30, 31, 46);

@@ -174,6 +174,11 @@ struct WBlockWords {
     if constexpr (T == DType::q4_1) return w[i + 1];
     return __funnelshift_rc(w[i], w[i + 1], sh);
   }
+  // All kWords quant words at once (the q4_* dots split each word into two nibble words).
+  __device__ __forceinline__ void words(uint32_t (&out)[kWords]) const {
+#pragma unroll
+    for (int i = 0; i < kWords; ++i) out[i] = q(i);
+  }
 };
 
 // acc + d_w * d_x * s for the block's integer sum s (exact in float: every caller's |s| < 2^24),
@@ -209,8 +214,7 @@ __device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const X
     // |256 shi + slo| <= 32 * 128 * 32767 < 2^31 in integers; the float conversion rounds once.
   } else {
     uint32_t q[4];
-#pragma unroll
-    for (int i = 0; i < 4; ++i) q[i] = wb.q(i);
+    wb.words(q);
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
       const int lo = static_cast<int>(q[i] & 0x0f0f0f0fu);
@@ -251,8 +255,7 @@ __device__ __forceinline__ float block_dot8(const uint8_t* seg, int lane, const 
     for (int i = 0; i < 8; ++i) s = __dp4a(static_cast<int>(wb.q(i)), static_cast<int>(xw.w[i]), s);
   } else {
     uint32_t q[4];
-#pragma unroll
-    for (int i = 0; i < 4; ++i) q[i] = wb.q(i);
+    wb.words(q);
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
       s = __dp4a(static_cast<int>(q[i] & 0x0f0f0f0fu), static_cast<int>(xw.w[i]), s);

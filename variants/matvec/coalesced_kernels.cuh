@@ -158,13 +158,6 @@ __host__ __device__ inline size_t x_smem_bytes(int nb, int x_bits = 16) {
   return (static_cast<size_t>(nb) * (x_bits == 8 ? kX8BytesPerBlock : kXBytesPerBlock) + 15) &
          ~size_t{15};
 }
-// One warp's ring: S stages of R rows, each row a piece's segment (seg_bytes) or, in the span
-// layout, the whole row.
-template <DType T>
-inline size_t ring_bytes(int r, int s, uint64_t row_bytes) {
-  const uint64_t row = row_bytes % 16 != 0 ? row_bytes : uint64_t(seg_bytes<T>());
-  return static_cast<size_t>(uint64_t(s) * uint64_t(r) * row);
-}
 
 // kSpan: the span layout (span_rows), its own instantiation so that the piece layout's code
 // stays as it was (a runtime switch in the issue cursor cost the 8B decode 5-6%).
@@ -422,11 +415,11 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
                  : std::min(size_t(dl.smem_optin), size_t(dl.smem_per_sm / share) - 1024);
   int warps = static_cast<int>(std::clamp<int64_t>(big ? tu.full_warps : tu.warps, 1, kMaxWarps));
   int rpw = Io::kRows != 0 ? Io::kRows : (tu.rows >= 2 ? 2 : 1);
+  const bool span = j.row_bytes % 16 != 0;  // the span layout (span_rows), its own instantiation
   // Fewer rows per group while the groups would fill less than half of one wave of warps.
-  while (Io::kRows == 0 && rpw > 1 &&
+  while (!span && Io::kRows == 0 && rpw > 1 &&
          2 * ((j.rows_total + rpw - 1) / rpw) < static_cast<int64_t>(dl.sms) * warps)
     rpw /= 2;
-  const bool span = j.row_bytes % 16 != 0;  // the span layout (span_rows), its own instantiation
   if (span) {
     const int sr = span_rows(j.row_bytes, j.nb);
     // The caller's applies() checks the span rules (applies_rows); an Io with fixed row pairs
@@ -443,6 +436,10 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
   const int groups = (j.rows_total + rpw - 1) / rpw;
   warps = std::max(1, std::min(warps, (groups + dl.sms - 1) / dl.sms));
   const size_t xb = x_smem_bytes(j.nb, XB) + Io::kScratchBytes;
+  // One warp's ring: S stages of R rows, each a piece's segment or, in the span layout, the whole
+  // row (the kernel's row_stride).
+  const size_t row_stride = span ? size_t(j.row_bytes) : size_t(seg_bytes<T>());
+  const auto ring_bytes = [row_stride](int r, int s) { return size_t(s) * size_t(r) * row_stride; };
   auto go = [&](auto rc, auto sc, auto spc) {
     constexpr int R = decltype(rc)::value, S = decltype(sc)::value;
     constexpr bool kSpan = decltype(spc)::value;
@@ -454,7 +451,7 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
     }();
     (void)attr_set;
     int w = warps;
-    const size_t ring = ring_bytes<T>(R, S, j.row_bytes);
+    const size_t ring = ring_bytes(R, S);
     while (w > 1 && xb + w * ring > budget) --w;
     const size_t smem = xb + w * ring;
     if (smem > budget)
@@ -468,12 +465,9 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
     launch_kernel(what, kernel, dim3(grid), dim3(w * 32), smem, ctx, j, io);
   };
   // The deepest ring (most bytes in flight) that fits beside x for `warps` warps.
-  // The deepest ring (most bytes in flight) that fits beside x for `warps` warps.
   auto with_stages = [&](auto rc, auto spc) {
     constexpr int R = decltype(rc)::value;
-    const auto fits = [&](int stages) {
-      return xb + warps * ring_bytes<T>(R, stages, j.row_bytes) <= budget;
-    };
+    const auto fits = [&](int stages) { return xb + warps * ring_bytes(R, stages) <= budget; };
     if constexpr (decltype(spc)::value) {  // short rows: 8 or 4 stages, fewer instantiations
       if (fits(8))
         go(rc, std::integral_constant<int, 8>{}, spc);
