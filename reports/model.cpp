@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "harness/cpu_affinity.h"
+
 namespace swapbench::report {
 namespace {
 
@@ -49,6 +51,12 @@ Trial read_trial(const store::TrialRow& row, const std::string& model) {
     if (h.contains("evidence") && h["evidence"].is_array())
       for (const auto& e : h["evidence"])
         if (e.is_string()) t.evidence.push_back(e.get<std::string>());
+  }
+  if (r.contains("cpus_seen") && r["cpus_seen"].is_array()) {
+    std::vector<int> cpus;
+    for (const auto& c : r["cpus_seen"])
+      if (c.is_number_integer()) cpus.push_back(c.get<int>());
+    t.cpus = affinity::format_cpu_list(cpus);
   }
   if (r.contains("slots") && r["slots"].is_array())
     for (const auto& s : r["slots"])

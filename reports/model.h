@@ -32,6 +32,7 @@ struct Trial {
   int64_t n_samples = 0, reps = 0;
   bool health_sampled = false, healthy = true;
   std::vector<std::string> evidence;
+  std::string cpus;  // the CPUs its timing loop ran on ("0-3,8"; "" when the run predates it)
   std::vector<SlotTime> slots;
   std::map<std::string, std::string> variants;  // slot -> variant actually used
   std::vector<std::string> fingerprints;

@@ -79,7 +79,8 @@ std::string trial_rows(const Run& run, const Trial* best) {
         "<td class=\"num interval\">" + interval + "</td>" + change + "<td class=\"equality\">" +
         eq + "</td><td class=\"status\">" + status_badge(t.status) +
         (t.error.empty() ? "" : " <span class=\"note\">" + esc(t.error) + "</span>") + "</td>" +
-        health_cell(t) + td_num(double(t.n_samples), std::to_string(t.n_samples)) + breakdown(t) +
+        health_cell(t) + "<td class=\"cpus mono\">" + (t.cpus.empty() ? "–" : esc(t.cpus)) +
+        "</td>" + td_num(double(t.n_samples), std::to_string(t.n_samples)) + breakdown(t) +
         "</tr>\n";
   }
   return rows;
@@ -149,7 +150,7 @@ std::string run_page(const Site& site, const Run& run) {
           table("trials",
                 th("plan") + th("workload") + th("graphs") + th("median tok/s", true) +
                     th("interval") + th("vs reference", true) + th("equality") + th("status") +
-                    th("health") + th("samples", true) + th("per-slot time"),
+                    th("health") + th("cpus") + th("samples", true) + th("per-slot time"),
                 trial_rows(run, best));
   body += "<h2>CUDA graphs on / off</h2>" + graphs_ratios(run);
   body += "<h2>Provenance</h2>" + provenance(run);

@@ -148,6 +148,7 @@ BenchReport run_bench(const BenchOptions& o,
         s.taps_steps = o.taps_steps;
         s.timeout_seconds = o.timeout_seconds;
         s.peak_gbps = o.peak_gbps;
+        s.cpus = o.cpus;
         s.logits_out = dir + "/trial" + std::to_string(index++) + ".f32";
         TrialResult r = run_trial_in_child(s, binary);
         if (plan.empty()) reference[{wl, g}] = report.trials.size();

@@ -23,6 +23,7 @@ struct BenchOptions {
   int32_t taps_steps = 0;
   double timeout_seconds = 300;
   double peak_gbps = 0;
+  std::string cpus;          // TrialSpec::cpus of every trial ("": unpinned)
   std::string child_binary;  // default: this executable
   std::string work_dir;      // where trials write their logits (a temp dir by default)
 };

@@ -92,6 +92,7 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
         p.spec.stop = o.stop;
         p.spec.timeout_seconds = o.timeout_seconds;
         p.spec.taps_steps = o.taps_steps;
+        p.spec.cpus = o.cpus;
         p.key = trial_key(plan, wl, g);
         (plan.empty() ? reference : others).push_back(p);
       }

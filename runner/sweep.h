@@ -27,6 +27,7 @@ struct SweepOptions {
   std::string resume;  // "" = new run; "latest" = newest unfinished run; or a run UUID
   std::string tag;
   int32_t taps_steps = 0;    // record per-slot taps for this many steps (diff, divergence pages)
+  std::string cpus;          // TrialSpec::cpus of every trial ("": unpinned)
   std::string child_binary;  // default: this executable
   // The device recorded for the run (the gate pairs only equal devices): the GPU's name from
   // device-info, or "cpu: <model>"; $SWAPBENCH_DEVICE_NAME overrides it (hosts sharing a DB).

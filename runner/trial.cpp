@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
+#include "harness/cpu_affinity.h"
 #include "harness/equality.h"
 #include "kernels/common/device_fault.h"
 #include "runner/model/llama_model.h"
@@ -61,7 +63,8 @@ std::vector<SlotShare> attribute(const std::vector<SlotTiming>& calls, double pe
     s.pct_of_peak = peak_gbps > 0 ? 100.0 * s.gbps / peak_gbps : 0;
     out.push_back(s);
   }
-  std::sort(out.begin(), out.end(), [](const SlotShare& a, const SlotShare& b) { return a.ms > b.ms; });
+  std::sort(out.begin(), out.end(),
+            [](const SlotShare& a, const SlotShare& b) { return a.ms > b.ms; });
   return out;
 }
 
@@ -72,6 +75,10 @@ TrialResult run_trial(const TrialSpec& spec) {
   TrialResult r;
   r.spec = spec;
   try {
+    // Before the engine starts any thread (CUDA's included): they inherit the set.
+    const affinity::ScopedPin pin(spec.cpus.empty() ? std::vector<int>{}
+                                                    : affinity::parse_cpu_list(spec.cpus));
+    std::set<int32_t> cpus_seen;
     const Workload wl = Workload::parse(spec.workload);
     const auto be = backend_from_string(spec.backend);
     if (!be) throw std::runtime_error("unknown backend '" + spec.backend + "'");
@@ -95,6 +102,7 @@ TrialResult run_trial(const TrialSpec& spec) {
       std::vector<int32_t> ids;
       const std::vector<double> ms = engine->timed_chain(tok, start, n, &ids);
       r.samples_ms.insert(r.samples_ms.end(), ms.begin(), ms.end());
+      cpus_seen.insert(affinity::current_cpu());
       ++r.reps;
       if (r.reps == 1) {
         r.tokens = ids;
@@ -117,6 +125,7 @@ TrialResult run_trial(const TrialSpec& spec) {
         break;
       }
     }
+    r.cpus_seen.assign(cpus_seen.begin(), cpus_seen.end());
     r.health = spec.backend == "cuda" ? sampler.stop() : HealthReport{};
     if (spec.backend != "cuda") r.health.why_not_sampled = "cpu trial";
     r.summary = stats::summarize(r.samples_ms, spec.stop.confidence);
@@ -141,9 +150,8 @@ TrialResult run_trial(const TrialSpec& spec) {
       if (tapping) engine->set_observer(nullptr);
       if (next != r.tokens[size_t(i)]) {
         r.status = "mismatch";
-        r.error = "step " + std::to_string(i) + ": host-driven step chose " +
-                  std::to_string(next) + " but the timed chain chose " +
-                  std::to_string(r.tokens[size_t(i)]);
+        r.error = "step " + std::to_string(i) + ": host-driven step chose " + std::to_string(next) +
+                  " but the timed chain chose " + std::to_string(r.tokens[size_t(i)]);
       }
       engine->logits(logits);
       r.fingerprints.push_back(hex(equality::fingerprint(logits.data(), logits.size())));

@@ -21,48 +21,49 @@ namespace swapbench {
 struct StopRule {
   double rel_half_width = 0.005;  // stop when the median's CI half-width <= this x median
   double confidence = 0.99;
-  double max_seconds = 20.0;      // ... or when this much timing has been spent
+  double max_seconds = 20.0;  // ... or when this much timing has been spent
   int32_t min_reps = 3;
   int32_t max_reps = 10000;
 };
 
 struct TrialSpec {
   std::string model;
-  std::string plan;             // plan text; "" = reference
+  std::string plan;  // plan text; "" = reference
   std::string workload = "tg128";
   std::string backend = "cpu";  // cpu | cuda
   bool graphs = true;
   bool pdl = false;
-  uint64_t seed = 1;            // picks the first token fed
+  uint64_t seed = 1;  // picks the first token fed
   StopRule stop;
-  bool profile = true;          // per-slot attribution pass
-  int32_t taps_steps = 0;       // record taps for this many steps (0: none)
-  std::string logits_out;       // write every timed step's logits here (raw f32) when set
-  double timeout_seconds = 300; // for the parent: kill the child after this
-  double peak_gbps = 0;         // measured stream-read bandwidth, for % of peak (0: unknown)
+  bool profile = true;           // per-slot attribution pass
+  int32_t taps_steps = 0;        // record taps for this many steps (0: none)
+  std::string logits_out;        // write every timed step's logits here (raw f32) when set
+  double timeout_seconds = 300;  // for the parent: kill the child after this
+  double peak_gbps = 0;          // measured stream-read bandwidth, for % of peak (0: unknown)
+  std::string cpus;              // pin the trial to these CPUs ("2", "0-3,8"; "": as inherited)
 };
 
 struct SlotShare {
   std::string slot, variant;
-  int32_t calls = 0;         // per step
-  double ms = 0;             // per step, summed over layers
-  double share = 0;          // of the profiled step
-  double bytes = 0;          // per step
-  double gbps = 0;           // bytes / time
-  double pct_of_peak = 0;    // of the measured stream-read bandwidth, when known
+  int32_t calls = 0;       // per step
+  double ms = 0;           // per step, summed over layers
+  double share = 0;        // of the profiled step
+  double bytes = 0;        // per step
+  double gbps = 0;         // bytes / time
+  double pct_of_peak = 0;  // of the measured stream-read bandwidth, when known
 };
 
 struct TrialResult {
   TrialSpec spec;
   std::string status = "ok";  // ok | mismatch | crashed | timeout | skipped | error
   std::string error;
-  std::string device;         // "NVIDIA H200 (sm_90) driver ..." or "cpu"
+  std::string device;              // "NVIDIA H200 (sm_90) driver ..." or "cpu"
   std::vector<double> samples_ms;  // every timed step, every repetition
   int32_t reps = 0;
-  std::string stop_reason;    // converged | time_cap | max_reps
-  stats::Summary summary;     // of samples_ms
-  double tokens_per_second = 0;  // 1000 / median step time
-  std::vector<int32_t> tokens;   // the workload's tokens (first repetition)
+  std::string stop_reason;                // converged | time_cap | max_reps
+  stats::Summary summary;                 // of samples_ms
+  double tokens_per_second = 0;           // 1000 / median step time
+  std::vector<int32_t> tokens;            // the workload's tokens (first repetition)
   std::vector<std::string> fingerprints;  // per timed step, hex of the logits bytes
   std::vector<SlotShare> slots;
   HealthReport health;
@@ -70,7 +71,10 @@ struct TrialResult {
   std::vector<std::string> fallbacks;
   double weight_bytes_per_token = 0;
   std::vector<taps::Tap> taps;
-  std::string equality;       // verdict against the reference trial (set by the parent)
+  std::string equality;  // verdict against the reference trial (set by the parent)
+  // The CPUs the timing loop's thread ran on, read after every repetition: eager decode's speed
+  // depends on the core (harness/cpu_affinity.h).
+  std::vector<int32_t> cpus_seen;
 };
 
 nlohmann::json to_json(const TrialSpec& s);

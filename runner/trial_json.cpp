@@ -50,7 +50,8 @@ nlohmann::json to_json(const TrialSpec& s) {
           {"taps_steps", s.taps_steps},
           {"logits_out", s.logits_out},
           {"timeout_seconds", s.timeout_seconds},
-          {"peak_gbps", s.peak_gbps}};
+          {"peak_gbps", s.peak_gbps},
+          {"cpus", s.cpus}};
 }
 
 TrialSpec spec_from_json(const nlohmann::json& j) {
@@ -77,15 +78,21 @@ TrialSpec spec_from_json(const nlohmann::json& j) {
   get(j, "logits_out", s.logits_out);
   get(j, "timeout_seconds", s.timeout_seconds);
   get(j, "peak_gbps", s.peak_gbps);
+  get(j, "cpus", s.cpus);
   return s;
 }
 
 nlohmann::json to_json(const TrialResult& r) {
   nlohmann::json slots = nlohmann::json::array();
   for (const SlotShare& s : r.slots)
-    slots.push_back({{"slot", s.slot},   {"variant", s.variant},         {"calls", s.calls},
-                     {"ms", s.ms},       {"share", s.share},             {"bytes", s.bytes},
-                     {"gbps", s.gbps},   {"pct_of_peak", s.pct_of_peak}});
+    slots.push_back({{"slot", s.slot},
+                     {"variant", s.variant},
+                     {"calls", s.calls},
+                     {"ms", s.ms},
+                     {"share", s.share},
+                     {"bytes", s.bytes},
+                     {"gbps", s.gbps},
+                     {"pct_of_peak", s.pct_of_peak}});
   return {{"spec", to_json(r.spec)},
           {"status", r.status},
           {"error", r.error},
@@ -103,7 +110,8 @@ nlohmann::json to_json(const TrialResult& r) {
           {"fallbacks", r.fallbacks},
           {"weight_bytes_per_token", r.weight_bytes_per_token},
           {"taps", taps::to_json(r.taps)},
-          {"equality", r.equality}};
+          {"equality", r.equality},
+          {"cpus_seen", r.cpus_seen}};
 }
 
 TrialResult result_from_json(const nlohmann::json& j) {
@@ -128,6 +136,7 @@ TrialResult result_from_json(const nlohmann::json& j) {
     r.weight_bytes_per_token = j.value("weight_bytes_per_token", 0.0);
     if (j.contains("taps")) r.taps = taps::from_json(j.at("taps"));
     r.equality = j.value("equality", "");
+    r.cpus_seen = j.value("cpus_seen", std::vector<int32_t>{});
     r.health = HealthReport::from_json(j.at("health"));
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("malformed trial result: ") + e.what());

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/child_process.h"
+#include "harness/cpu_affinity.h"
 #include "runner/bench.h"
 #include "runner/cli/commands.h"
 #include "runner/plan.h"
@@ -41,8 +42,9 @@ void print_row(const TrialResult& r, double ref_tps, bool cuda, size_t plan_w) {
             << std::setw(7) << (cuda ? (r.spec.graphs ? "on" : "off") : "-") << std::right
             << std::setw(10) << tps.str() << std::setw(9) << ci.str() << std::setw(8) << iqr.str()
             << std::setw(9) << vs.str() << "  " << std::left << std::setw(16) << r.equality
-            << std::setw(9) << r.status
-            << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-") << "\n";
+            << std::setw(9) << r.status << std::setw(10)
+            << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-")
+            << affinity::format_cpu_list({r.cpus_seen.begin(), r.cpus_seen.end()}) << "\n";
   if (!r.error.empty()) std::cout << "    " << r.error << "\n";
   for (const std::string& e : r.health.evidence) std::cout << "    health: " << e << "\n";
 }
@@ -60,12 +62,23 @@ void print_slots(const TrialResult& r) {
 
 }  // namespace
 
+std::string cpus_option(const std::string& text) {
+  if (text.empty()) return text;
+  try {
+    const std::vector<int> cpus = affinity::parse_cpu_list(text);
+    affinity::check_allowed(cpus);
+    return affinity::format_cpu_list(cpus);
+  } catch (const std::exception& e) {
+    throw UsageError(std::string("--cpus: ") + e.what());
+  }
+}
+
 void add_bench(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand(
       "bench", "Measure plans x workloads x graphs modes, each trial in a child process");
   static std::string model_path, backend = "auto", graphs = "on,off", workloads = "tg128";
   static std::vector<std::string> plans;
-  static std::string json_out, pdl = "off", keep_dir;
+  static std::string json_out, pdl = "off", keep_dir, cpus;
   static double max_seconds = 20, rel = 0.005, timeout = 300;
   static int32_t taps_steps = 0, min_reps = 3;
   static bool no_profile = false, show_slots = false;
@@ -85,6 +98,9 @@ void add_bench(CLI::App& app, Action& run) {
   c->add_flag("--slots", show_slots, "Print each trial's per-slot time breakdown");
   c->add_option("--json", json_out, "Write every trial result (all samples) to this file");
   c->add_option("--keep-dir", keep_dir, "Keep each trial's logits (raw f32) in this folder");
+  c->add_option("--cpus", cpus,
+                "Pin every trial's process to these CPUs (2, 0-3,8): graphs-off speed is the "
+                "host's launch rate; the table's last column shows the CPUs each trial ran on");
   c->callback([&run] {
     run = [] {
       BenchOptions o;
@@ -117,6 +133,7 @@ void add_bench(CLI::App& app, Action& run) {
       o.taps_steps = taps_steps;
       o.profile = !no_profile;
       o.timeout_seconds = timeout;
+      o.cpus = cpus_option(cpus);
       if (!keep_dir.empty()) {
         std::filesystem::create_directories(keep_dir);
         o.work_dir = keep_dir;
@@ -142,7 +159,8 @@ void add_bench(CLI::App& app, Action& run) {
                 << std::setw(7) << "graphs" << std::right << std::setw(10) << "tok/s"
                 << std::setw(9) << "99% CI" << std::setw(8) << "IQR" << std::setw(9) << "vs ref"
                 << "  " << std::left << std::setw(16) << "equality" << std::setw(9) << "status"
-                << "health\n";
+                << std::setw(10) << "health"
+                << "cpus\n";
       std::map<std::pair<std::string, bool>, double> ref_tps;
       const BenchReport report = run_bench(o, [&](const TrialResult& r) {
         if (r.spec.plan.empty()) ref_tps[{r.spec.workload, r.spec.graphs}] = r.tokens_per_second;

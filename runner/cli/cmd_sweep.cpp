@@ -17,7 +17,7 @@ void add_sweep(CLI::App& app, Action& run) {
                                         planner = "one-at-a-time";
   static std::string plans_file, tag, db = "swapbench.db", shard_text = "0/1", resume,
                                       backend = "auto";
-  static std::string pdl = "off";
+  static std::string pdl = "off", cpus;
   static size_t max_trials = 256;
   static double max_seconds = 20, timeout = 300;
   static int32_t taps = 0;
@@ -40,6 +40,9 @@ void add_sweep(CLI::App& app, Action& run) {
       ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--max-seconds", max_seconds, "Time cap of each trial's timing loop");
   c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed");
+  c->add_option("--cpus", cpus,
+                "Pin every trial's process to these CPUs (2, 0-3,8); each trial stores the CPUs "
+                "it ran on");
   c->add_option("--taps", taps,
                 "Record per-slot taps for this many steps: the report's divergence pages then "
                 "name the first differing slot")
@@ -85,6 +88,7 @@ void add_sweep(CLI::App& app, Action& run) {
       o.pdl = pdl == "on";
       o.stop.max_seconds = max_seconds;
       o.timeout_seconds = timeout;
+      o.cpus = cpus_option(cpus);
       SweepOutcome s;
       try {
         s = run_sweep(o, std::cerr);

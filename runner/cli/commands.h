@@ -36,6 +36,10 @@ void add_timeline(CLI::App& app, Action& run);
 // "a,b,,c" -> {"a", "b", "c"}: the comma lists of --workloads, --graphs, --slots.
 std::vector<std::string> split_list(const std::string& text);
 
+// --cpus of bench and sweep: the list checked against the CPUs this process may use and written
+// canonically ("0-3,8"); a bad list or an unavailable CPU is a UsageError. "" stays "".
+std::string cpus_option(const std::string& text);
+
 // models/ under the source tree, or $SWAPBENCH_MODELS.
 std::string models_dir();
 // The model `run` uses when --model is not given: the real SmolLM2 when fetched, else a

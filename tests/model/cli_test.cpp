@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "harness/cpu_affinity.h"
 #include "kernels/common/block_trace.h"
 #include "runner/model/model_gen.h"
 #include "support/test_support.h"
@@ -160,6 +161,42 @@ TEST_F(Cli, BenchTableKeepsItsColumnsWithALongPlan) {
     ++rows;
   }
   EXPECT_EQ(rows, 2u) << r.out;  // the reference and the plan
+}
+
+// --cpus pins every trial: the table's last column and the JSON say where each ran; a CPU the
+// process may not use is one line and exit 2 before any trial.
+TEST_F(Cli, BenchCpusPinsEveryTrialAndRefusesAnUnavailableCpu) {
+  const std::string cpu = std::to_string(affinity::allowed_cpus().front());
+  const auto json = dir_->file("pinned.json").string();
+  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
+                             "' -w tg4 --max-seconds 0.2 --no-profile --cpus " + cpu + " --json '" +
+                             json + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream out(r.out);
+  std::string line;
+  size_t rows = 0;
+  while (std::getline(out, line)) {
+    if (line.rfind("reference ", 0) != 0) continue;
+    EXPECT_EQ(line.substr(line.size() - cpu.size() - 1), " " + cpu) << line;
+    ++rows;
+  }
+  EXPECT_EQ(rows, 1u) << r.out;
+  const auto bytes = test::read_bytes(json);
+  const auto j = nlohmann::json::parse(std::string(bytes.begin(), bytes.end()));
+  ASSERT_EQ(j["trials"].size(), 1u);
+  EXPECT_EQ(j["trials"][0]["spec"]["cpus"], cpu);
+  EXPECT_EQ(j["trials"][0]["cpus_seen"], nlohmann::json::array({std::stoi(cpu)}));
+
+  const auto bad = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
+                               "' -w tg4 --cpus 1023");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(lines(bad.err), 1u) << bad.err;
+  EXPECT_NE(bad.err.find("--cpus: cpu 1023 is not available"), std::string::npos) << bad.err;
+  const auto junk = run_command(swapbench_binary() + " sweep --backend cpu -m '" + tiny_ +
+                                "' --db '" + dir_->file("never.db").string() + "' --cpus 2-1");
+  EXPECT_EQ(junk.exit_code, 2);
+  EXPECT_NE(junk.err.find("runs backwards"), std::string::npos) << junk.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_->file("never.db")));
 }
 
 TEST_F(Cli, BenchRejectsAnUnknownWorkloadWithExitTwo) {

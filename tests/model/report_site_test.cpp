@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 
+#include "harness/cpu_affinity.h"
 #include "runner/model/model_gen.h"
 #include "support/test_support.h"
 
@@ -212,6 +213,12 @@ TEST_F(ReportSite, RunPagesShowTheDatabaseMedianTokensPerSecond) {
           << row;
       EXPECT_NE(row.find(">" + t["result"]["status"].get<std::string>() + "<"), std::string::npos);
       EXPECT_NE(row.find("<svg"), std::string::npos) << "per-slot breakdown bar";
+      // The CPUs the trial ran on, as the sweep stored them (list format: CpuAffinity tests).
+      const auto cpus = t["result"]["cpus_seen"].get<std::vector<int>>();
+      ASSERT_FALSE(cpus.empty()) << "sweep trials record cpus_seen";
+      EXPECT_NE(row.find("class=\"cpus mono\">" + affinity::format_cpu_list(cpus) + "<"),
+                std::string::npos)
+          << row;
       ++checked;
     }
     const std::string index_row = row_with(slurp(site_ / "index.html"),

@@ -1,12 +1,15 @@
 // Trials on the CPU with a generated tiny model: spec/result JSON, the stopping rule and time
 // cap, every sample kept, fingerprints, slot attribution, and taps that locate a reassociating
 // variant at the right slot, layer and step.
+#include "runner/trial.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 
+#include "harness/cpu_affinity.h"
 #include "runner/model/model_gen.h"
-#include "runner/trial.h"
 #include "support/test_support.h"
 
 namespace swapbench {
@@ -59,6 +62,33 @@ TEST_F(Trial, KeepsEverySampleAndStopsByTheRule) {
   EXPECT_EQ(r.variants.at("rmsnorm"), "cpu_ref");
   const TrialResult back = result_from_json(to_json(r));
   EXPECT_EQ(to_json(back), to_json(r)) << "the result must survive the trip through a child's pipe";
+}
+
+// A pinned trial runs on its CPU and says so; the caller's set is back afterwards; a bad list is
+// the trial's error, not a crash.
+TEST_F(Trial, CpusPinTheTrialAndCpusSeenRecordsWhereItRan) {
+  const std::vector<int> before = affinity::allowed_cpus();
+  TrialSpec s = spec();
+  s.cpus = std::to_string(before.back());
+  s.stop.max_seconds = 0.3;
+  const TrialResult r = run_trial(s);
+  ASSERT_EQ(r.status, "ok") << r.error;
+  EXPECT_EQ(r.cpus_seen, (std::vector<int32_t>{before.back()}));
+  EXPECT_EQ(affinity::allowed_cpus(), before);
+  const TrialResult back = result_from_json(to_json(r));
+  EXPECT_EQ(back.spec.cpus, s.cpus);
+  EXPECT_EQ(back.cpus_seen, r.cpus_seen);
+
+  const TrialResult unpinned = run_trial(spec());
+  ASSERT_EQ(unpinned.status, "ok") << unpinned.error;
+  ASSERT_FALSE(unpinned.cpus_seen.empty());
+  for (int32_t c : unpinned.cpus_seen)
+    EXPECT_TRUE(std::find(before.begin(), before.end(), c) != before.end()) << c;
+
+  s.cpus = "1-x";
+  const TrialResult bad = run_trial(s);
+  EXPECT_EQ(bad.status, "error");
+  EXPECT_NE(bad.error.find("cpu list '1-x'"), std::string::npos) << bad.error;
 }
 
 TEST_F(Trial, TimeCapEndsATrialThatCannotConverge) {
