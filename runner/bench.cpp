@@ -1,12 +1,15 @@
 // Running trials in child processes and judging them against the reference trial.
 #include "runner/bench.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "harness/child_process.h"
 #include "harness/equality.h"
+#include "harness/stats.h"
 #include "runner/model/llama_model.h"
 
 namespace swapbench {
@@ -112,6 +115,18 @@ void judge_equality(TrialResult& r, const TrialResult* ref, size_t vocab) {
   }
 }
 
+void judge_repeat(TrialResult& r, const TrialResult& first) {
+  if (r.status != "ok" || first.status != "ok") return;
+  for (size_t i = 0; i < r.fingerprints.size() && i < first.fingerprints.size(); ++i) {
+    if (r.fingerprints[i] == first.fingerprints[i]) continue;
+    r.status = "mismatch";
+    r.error = "repeat " + std::to_string(r.repeat) +
+              " decoded other logits than repeat 0 at step " + std::to_string(i) +
+              " (fingerprint " + r.fingerprints[i] + " vs " + first.fingerprints[i] + ")";
+    return;
+  }
+}
+
 BenchReport run_bench(const BenchOptions& o,
                       const std::function<void(const TrialResult&)>& on_trial) {
   const std::string binary = o.child_binary.empty() ? self_binary() : o.child_binary;
@@ -132,41 +147,66 @@ BenchReport run_bench(const BenchOptions& o,
 
   BenchReport report;
   std::map<std::pair<std::string, bool>, size_t> reference;  // (workload, graphs) -> trial
+  std::map<std::tuple<std::string, std::string, bool>, size_t> first;  // config -> round 0's
   int index = 0;
-  for (const std::string& plan : plans) {
-    for (const std::string& wl : o.workloads) {
-      for (bool g : o.graphs) {
-        TrialSpec s;
-        s.model = o.model;
-        s.plan = plan;
-        s.workload = wl;
-        s.backend = o.backend;
-        s.graphs = g;
-        s.pdl = o.pdl;
-        s.stop = o.stop;
-        s.profile = o.profile;
-        s.taps_steps = o.taps_steps;
-        s.timeout_seconds = o.timeout_seconds;
-        s.peak_gbps = o.peak_gbps;
-        s.cpus = o.cpus;
-        s.logits_out = dir + "/trial" + std::to_string(index++) + ".f32";
-        TrialResult r = run_trial_in_child(s, binary);
-        if (plan.empty()) reference[{wl, g}] = report.trials.size();
-        const auto it = reference.find({wl, g});
-        judge_equality(
-            r, it == reference.end() || plan.empty() ? nullptr : &report.trials[it->second], vocab);
-        if (on_trial) on_trial(r);
-        report.trials.push_back(std::move(r));
+  for (int32_t rep = 0; rep < std::max<int32_t>(1, o.repeat); ++rep) {
+    for (const std::string& plan : plans) {
+      for (const std::string& wl : o.workloads) {
+        for (bool g : o.graphs) {
+          TrialSpec s;
+          s.model = o.model;
+          s.plan = plan;
+          s.workload = wl;
+          s.backend = o.backend;
+          s.graphs = g;
+          s.pdl = o.pdl;
+          s.stop = o.stop;
+          s.profile = o.profile;
+          s.taps_steps = o.taps_steps;
+          s.timeout_seconds = o.timeout_seconds;
+          s.peak_gbps = o.peak_gbps;
+          s.cpus = o.cpus;
+          s.logits_out = dir + "/trial" + std::to_string(index++) + ".f32";
+          TrialResult r = run_trial_in_child(s, binary);
+          r.repeat = rep;
+          if (rep == 0 && plan.empty()) reference[{wl, g}] = report.trials.size();
+          const auto it = reference.find({wl, g});
+          judge_equality(
+              r, it == reference.end() || plan.empty() ? nullptr : &report.trials[it->second],
+              vocab);
+          if (rep == 0)
+            first[{plan, wl, g}] = report.trials.size();
+          else
+            judge_repeat(r, report.trials[first.at({plan, wl, g})]);
+          if (on_trial) on_trial(r);
+          report.trials.push_back(std::move(r));
+        }
       }
     }
   }
-  for (const TrialResult& on : report.trials) {
-    if (!on.spec.graphs || on.status != "ok") continue;
-    for (const TrialResult& off : report.trials)
-      if (!off.spec.graphs && off.status == "ok" && off.spec.plan == on.spec.plan &&
-          off.spec.workload == on.spec.workload)
-        report.ratios.push_back(
-            {on.spec.plan, on.spec.workload, on.tokens_per_second, off.tokens_per_second});
+  // tok/s of the ok trials of one configuration, over its processes.
+  auto speeds = [&](const std::string& plan, const std::string& wl, bool g) {
+    std::vector<double> v;
+    for (const TrialResult& t : report.trials)
+      if (t.status == "ok" && t.spec.plan == plan && t.spec.workload == wl && t.spec.graphs == g)
+        v.push_back(t.tokens_per_second);
+    return v;
+  };
+  for (const std::string& plan : plans) {
+    for (const std::string& wl : o.workloads) {
+      const std::vector<double> on = speeds(plan, wl, true), off = speeds(plan, wl, false);
+      if (o.repeat > 1)
+        for (bool g : o.graphs)
+          if (const std::vector<double>& v = g ? on : off; !v.empty())
+            report.spreads.push_back({plan, wl, g, int32_t(v.size()), stats::median(v),
+                                      *std::min_element(v.begin(), v.end()),
+                                      *std::max_element(v.begin(), v.end())});
+      if (on.empty() || off.empty()) continue;
+      report.ratios.push_back(
+          {plan, wl, stats::median(on), stats::median(off), *std::min_element(on.begin(), on.end()),
+           *std::max_element(on.begin(), on.end()), *std::min_element(off.begin(), off.end()),
+           *std::max_element(off.begin(), off.end()), int32_t(on.size()), int32_t(off.size())});
+    }
   }
   if (!tmp.empty()) std::filesystem::remove_all(tmp);
   return report;

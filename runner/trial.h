@@ -75,6 +75,7 @@ struct TrialResult {
   // The CPUs the timing loop's thread ran on, read after every repetition: eager decode's speed
   // depends on the core (harness/cpu_affinity.h).
   std::vector<int32_t> cpus_seen;
+  int32_t repeat = 0;  // bench --repeat: which process of its configuration (set by the parent)
 };
 
 nlohmann::json to_json(const TrialSpec& s);

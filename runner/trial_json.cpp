@@ -111,7 +111,8 @@ nlohmann::json to_json(const TrialResult& r) {
           {"weight_bytes_per_token", r.weight_bytes_per_token},
           {"taps", taps::to_json(r.taps)},
           {"equality", r.equality},
-          {"cpus_seen", r.cpus_seen}};
+          {"cpus_seen", r.cpus_seen},
+          {"repeat", r.repeat}};
 }
 
 TrialResult result_from_json(const nlohmann::json& j) {
@@ -137,6 +138,7 @@ TrialResult result_from_json(const nlohmann::json& j) {
     if (j.contains("taps")) r.taps = taps::from_json(j.at("taps"));
     r.equality = j.value("equality", "");
     r.cpus_seen = j.value("cpus_seen", std::vector<int32_t>{});
+    r.repeat = j.value("repeat", 0);
     r.health = HealthReport::from_json(j.at("health"));
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("malformed trial result: ") + e.what());

@@ -1,6 +1,7 @@
 // `swapbench bench`: plans x workloads x graphs modes, each trial isolated in a child process;
 // prints a table (tok/s with its interval, change against the reference plan, equality verdict,
-// status, health) and the graphs-on/off ratios; --json keeps every sample.
+// status, health, the CPUs it ran on) and the graphs-on/off ratios; --repeat runs every trial in
+// several processes and adds each configuration's spread; --json keeps every sample.
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -80,7 +81,7 @@ void add_bench(CLI::App& app, Action& run) {
   static std::vector<std::string> plans;
   static std::string json_out, pdl = "off", keep_dir, cpus;
   static double max_seconds = 20, rel = 0.005, timeout = 300;
-  static int32_t taps_steps = 0, min_reps = 3;
+  static int32_t taps_steps = 0, min_reps = 3, repeat = 1;
   static bool no_profile = false, show_slots = false;
   c->add_option("--model,-m", model_path, "GGUF model (default as for run)");
   c->add_option("--plan", plans, "A plan; repeat to compare several (the reference always runs)");
@@ -98,6 +99,11 @@ void add_bench(CLI::App& app, Action& run) {
   c->add_flag("--slots", show_slots, "Print each trial's per-slot time breakdown");
   c->add_option("--json", json_out, "Write every trial result (all samples) to this file");
   c->add_option("--keep-dir", keep_dir, "Keep each trial's logits (raw f32) in this folder");
+  c->add_option("--repeat", repeat,
+                "Run each trial in this many processes, round after round; prints each "
+                "configuration's median and range and the on/off ratio of the medians (graphs-off "
+                "speed varies between processes)")
+      ->check(CLI::Range(1, 100));
   c->add_option("--cpus", cpus,
                 "Pin every trial's process to these CPUs (2, 0-3,8): graphs-off speed is the "
                 "host's launch rate; the table's last column shows the CPUs each trial ran on");
@@ -134,6 +140,7 @@ void add_bench(CLI::App& app, Action& run) {
       o.profile = !no_profile;
       o.timeout_seconds = timeout;
       o.cpus = cpus_option(cpus);
+      o.repeat = repeat;
       if (!keep_dir.empty()) {
         std::filesystem::create_directories(keep_dir);
         o.work_dir = keep_dir;
@@ -169,10 +176,22 @@ void add_bench(CLI::App& app, Action& run) {
         if (show_slots) print_slots(r);
         std::cout.flush();
       });
-      for (const GraphsRatio& g : report.ratios)
+      for (const RepeatSpread& s : report.spreads)
+        std::cout << "over processes " << std::left << std::setw(int(plan_w))
+                  << (s.plan.empty() ? "reference" : s.plan) << std::setw(14) << s.workload
+                  << std::setw(4) << (s.graphs ? "on" : "off") << std::fixed << std::setprecision(1)
+                  << "median " << s.median << " tok/s, " << s.min << "-" << s.max << " over " << s.n
+                  << " (range " << std::setprecision(1)
+                  << (s.median > 0 ? 100 * (s.max - s.min) / s.median : 0) << "%)\n";
+      for (const GraphsRatio& g : report.ratios) {
         std::cout << "graphs on/off " << std::left << std::setw(int(plan_w))
                   << (g.plan.empty() ? "reference" : g.plan) << std::setw(14) << g.workload
-                  << std::fixed << std::setprecision(2) << g.ratio() << "\n";
+                  << std::fixed << std::setprecision(2) << g.ratio();
+        if (g.n_on > 1 || g.n_off > 1)
+          std::cout << " (medians of " << g.n_on << " on, " << g.n_off << " off processes; "
+                    << g.ratio_min() << "-" << g.ratio_max() << " between extremes)";
+        std::cout << "\n";
+      }
       int failures = 0;
       for (const TrialResult& r : report.trials) failures += r.status != "ok";
       if (!json_out.empty()) {
@@ -187,7 +206,20 @@ void add_bench(CLI::App& app, Action& run) {
                                  {"workload", g.workload},
                                  {"on", g.on},
                                  {"off", g.off},
-                                 {"ratio", g.ratio()}});
+                                 {"ratio", g.ratio()},
+                                 {"processes_on", g.n_on},
+                                 {"processes_off", g.n_off},
+                                 {"ratio_min", g.ratio_min()},
+                                 {"ratio_max", g.ratio_max()}});
+        j["spreads"] = nlohmann::json::array();
+        for (const RepeatSpread& s : report.spreads)
+          j["spreads"].push_back({{"plan", s.plan},
+                                  {"workload", s.workload},
+                                  {"graphs", s.graphs},
+                                  {"processes", s.n},
+                                  {"median", s.median},
+                                  {"min", s.min},
+                                  {"max", s.max}});
         std::ofstream f(json_out);
         f << j.dump(1) << "\n";
         if (!f) throw std::runtime_error("cannot write " + json_out);

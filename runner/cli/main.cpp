@@ -32,7 +32,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help is a ParseError with exit code 0: CLI11 prints it. Every other one is a usage error
+    // like an unknown variant: one line and exit 2 (CLI11 alone prints two and exits 105-ish).
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "swapbench: error: " << e.what() << " (--help lists the options)\n";
+    return 2;
   }
   try {
     return run ? run() : 0;

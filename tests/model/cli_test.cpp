@@ -199,6 +199,63 @@ TEST_F(Cli, BenchCpusPinsEveryTrialAndRefusesAnUnavailableCpu) {
   EXPECT_FALSE(std::filesystem::exists(dir_->file("never.db")));
 }
 
+// --repeat runs every configuration in N processes, round after round, and reports each one's
+// median and range over them; every process decodes the same bytes.
+TEST_F(Cli, BenchRepeatRunsRoundsAndReportsEachConfigurationsSpread) {
+  const auto json = dir_->file("repeat.json").string();
+  const auto r = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
+                             "' -w tg4 --max-seconds 0.2 --no-profile --repeat 3 --plan "
+                             "rmsnorm=cpu_lanes --json '" +
+                             json + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto bytes = test::read_bytes(json);
+  const auto j = nlohmann::json::parse(std::string(bytes.begin(), bytes.end()));
+  ASSERT_EQ(j["trials"].size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    const auto& t = j["trials"][i];
+    EXPECT_EQ(t["status"], "ok") << t["error"];
+    EXPECT_EQ(t["repeat"], int(i / 2)) << "round after round: reference, plan, reference, ...";
+    EXPECT_EQ(t["spec"]["plan"], i % 2 ? "rmsnorm=cpu_lanes" : "");
+    EXPECT_EQ(t["fingerprints"], j["trials"][i % 2]["fingerprints"]);
+  }
+  ASSERT_EQ(j["spreads"].size(), 2u);
+  for (const auto& s : j["spreads"]) {
+    std::vector<double> tps;
+    for (const auto& t : j["trials"])
+      if (t["spec"]["plan"] == s["plan"]) tps.push_back(t["tokens_per_second"].get<double>());
+    ASSERT_EQ(tps.size(), 3u);
+    std::sort(tps.begin(), tps.end());
+    EXPECT_EQ(s["processes"], 3);
+    EXPECT_EQ(s["min"].get<double>(), tps[0]);
+    EXPECT_EQ(s["median"].get<double>(), tps[1]);
+    EXPECT_EQ(s["max"].get<double>(), tps[2]);
+    EXPECT_EQ(s["graphs"], false);  // the CPU backend runs graphs off only
+  }
+  EXPECT_NE(r.out.find("over processes reference"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" over 3 (range "), std::string::npos) << r.out;
+
+  const auto bad =
+      run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w tg4 --repeat 0");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(lines(bad.err), 1u) << bad.err;
+  EXPECT_NE(bad.err.find("--repeat: Value 0 not in range 1 to 100"), std::string::npos) << bad.err;
+}
+
+// Options CLI11 itself rejects (a value outside its set, a missing required option, an unknown
+// flag) are usage errors like the others: one line, exit 2; --help still prints and exits 0.
+TEST_F(Cli, ParserErrorsAreOneLineAndExitTwoButHelpIsNot) {
+  for (const std::string args :
+       {" run --graphs maybe", " bench --pdl sometimes", " info", " run --no-such-flag"}) {
+    const auto r = run_command(swapbench_binary() + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
+    EXPECT_EQ(r.err.rfind("swapbench: error: ", 0), 0u) << r.err;
+  }
+  const auto help = run_command(swapbench_binary() + " bench --help");
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("--repeat"), std::string::npos) << help.out;
+}
+
 TEST_F(Cli, BenchRejectsAnUnknownWorkloadWithExitTwo) {
   const auto r =
       run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w tg5x");
