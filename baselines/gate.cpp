@@ -67,7 +67,7 @@ std::vector<std::string> health_evidence(const Trial& a, const char* a_name, con
 }
 
 Finding speed(const Trial& b, const Trial& c, const Thresholds& t) {
-  Finding f{.label = c.label(), .kind = "speed", .threshold = t.drop_for(c.workload)};
+  Finding f{.label = c.label(), .kind = "speed", .threshold = t.drop_for(c.workload, c.graphs)};
   if (b.status != "ok" || c.status != "ok") {
     f.detail = "not compared: " + std::string(c.status != "ok" ? "candidate" : "baseline") +
                " trial is " + (c.status != "ok" ? c.status : b.status);

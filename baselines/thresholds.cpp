@@ -1,6 +1,7 @@
 // Reading and writing gate thresholds; every rejection names the field and what was wrong.
 #include "baselines/thresholds.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -46,6 +47,8 @@ Thresholds Thresholds::parse(const nlohmann::json& j) {
       t.min_graphs_ratio = v.get<double>();
       if (!std::isfinite(t.min_graphs_ratio) || t.min_graphs_ratio < 0)
         bad(key, "expected a ratio >= 0 (0 turns the check off), got " + v.dump());
+    } else if (key == "graphs_off_drop") {
+      t.graphs_off_drop = fraction(v, key);
     } else if (key == "per_workload_drop") {
       if (!v.is_object()) bad(key, "expected an object {workload: drop}, got " + v.dump());
       for (const auto& [workload, drop] : v.items())
@@ -53,7 +56,7 @@ Thresholds Thresholds::parse(const nlohmann::json& j) {
     } else {
       bad(key,
           "unknown key (known: version, decode_drop, prefill_drop, p_value, "
-          "min_graphs_ratio, per_workload_drop)");
+          "min_graphs_ratio, per_workload_drop, graphs_off_drop)");
     }
   }
   return t;
@@ -83,12 +86,14 @@ nlohmann::json Thresholds::to_json() const {
           {"prefill_drop", prefill_drop},
           {"p_value", p_value},
           {"min_graphs_ratio", min_graphs_ratio},
-          {"per_workload_drop", per_workload_drop}};
+          {"per_workload_drop", per_workload_drop},
+          {"graphs_off_drop", graphs_off_drop}};
 }
 
-double Thresholds::drop_for(const std::string& workload) const {
-  if (auto it = per_workload_drop.find(workload); it != per_workload_drop.end()) return it->second;
-  return workload.starts_with("pp") ? prefill_drop : decode_drop;
+double Thresholds::drop_for(const std::string& workload, bool graphs) const {
+  double drop = workload.starts_with("pp") ? prefill_drop : decode_drop;
+  if (auto it = per_workload_drop.find(workload); it != per_workload_drop.end()) drop = it->second;
+  return graphs ? drop : std::max(drop, graphs_off_drop);
 }
 
 }  // namespace swapbench::gate

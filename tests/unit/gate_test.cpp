@@ -133,6 +133,28 @@ TEST(Gate, PerWorkloadOverrideApplies) {
   EXPECT_DOUBLE_EQ(t.drop_for("tg128@ctx8192"), 0.03);
 }
 
+// Graphs-off trials get at least graphs_off_drop: a 20% eager slowdown (host noise on a VM) passes
+// with 0.3, the same slowdown with graphs on still fails, and 0 keeps the workload's drop.
+TEST(Gate, GraphsOffDropLoosensOnlyGraphsOffTrials) {
+  Thresholds t;
+  t.graphs_off_drop = 0.3;
+  t.per_workload_drop["tg128@ctx4096"] = 0.05;
+  auto gate = [&](bool graphs, const Thresholds& th) {
+    return evaluate({trial("tg128", samples(kStepMs, 1), graphs)},
+                    {trial("tg128", samples(kStepMs * 1.2, 2), graphs)}, th);
+  };
+  EXPECT_EQ(gate(false, t).verdict, Verdict::pass);
+  EXPECT_DOUBLE_EQ(only(gate(false, t), "speed").threshold, 0.3);
+  EXPECT_EQ(gate(true, t).verdict, Verdict::regression);
+  EXPECT_EQ(gate(false, {}).verdict, Verdict::regression);
+  EXPECT_DOUBLE_EQ(t.drop_for("tg128", false), 0.3);
+  EXPECT_DOUBLE_EQ(t.drop_for("tg128", true), 0.03);
+  EXPECT_DOUBLE_EQ(t.drop_for("tg128@ctx4096", true), 0.05);
+  t.graphs_off_drop = 0.01;  // never tighter than the workload's own drop
+  EXPECT_DOUBLE_EQ(t.drop_for("tg128@ctx4096", false), 0.05);
+  EXPECT_DOUBLE_EQ(t.drop_for("pp512", false), 0.05);
+}
+
 TEST(Gate, GraphsRatioBelowMinimumFails) {
   auto run = [](double off_slowdown) {
     const std::vector<Trial> both{trial("tg128", samples(kStepMs, 1), true),
@@ -287,6 +309,7 @@ TEST(Gate, ThresholdsFileRoundTripsAndRejectsUnknownKeys) {
   t.decode_drop = 0.025;
   t.min_graphs_ratio = 1.5;
   t.per_workload_drop = {{"tg128@ctx4096", 0.05}, {"pp2048", 0.08}};
+  t.graphs_off_drop = 0.35;
   const std::string path = dir.file("thresholds.json").string();
   std::ofstream(path) << t.to_json().dump(2);
   EXPECT_EQ(Thresholds::load(path), t);
@@ -313,6 +336,7 @@ TEST(Gate, ThresholdsFileRoundTripsAndRejectsUnknownKeys) {
   EXPECT_NE(unknown.find("unknown key"), std::string::npos) << unknown;
   EXPECT_NE(message(R"({"p_value": "0.002"})").find("'p_value'"), std::string::npos);
   EXPECT_NE(message(R"({"decode_drop": 1.5})").find("[0, 1)"), std::string::npos);
+  EXPECT_NE(message(R"({"graphs_off_drop": 1})").find("'graphs_off_drop'"), std::string::npos);
   EXPECT_NE(message(R"({"version": 2})").find("'version'"), std::string::npos);
   EXPECT_NE(message(R"({"per_workload_drop": {"tg128": -1}})").find("per_workload_drop.tg128"),
             std::string::npos);
