@@ -5,7 +5,6 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <tuple>
 
 #include "harness/child_process.h"
 #include "harness/equality.h"
@@ -115,6 +114,12 @@ void judge_equality(TrialResult& r, const TrialResult* ref, size_t vocab) {
   }
 }
 
+SpeedRange SpeedRange::of(const std::vector<double>& tps) {
+  if (tps.empty()) return {};
+  const auto [lo, hi] = std::minmax_element(tps.begin(), tps.end());
+  return {int32_t(tps.size()), stats::median(tps), *lo, *hi};
+}
+
 void judge_repeat(TrialResult& r, const TrialResult& first) {
   if (r.status != "ok" || first.status != "ok") return;
   for (size_t i = 0; i < r.fingerprints.size() && i < first.fingerprints.size(); ++i) {
@@ -145,43 +150,43 @@ BenchReport run_bench(const BenchOptions& o,
   for (const std::string& p : o.plans)
     if (!Plan::parse(p).entries.empty()) plans.push_back(Plan::parse(p).to_string());
 
-  BenchReport report;
-  std::map<std::pair<std::string, bool>, size_t> reference;  // (workload, graphs) -> trial
-  std::map<std::tuple<std::string, std::string, bool>, size_t> first;  // config -> round 0's
-  int index = 0;
-  for (int32_t rep = 0; rep < std::max<int32_t>(1, o.repeat); ++rep) {
-    for (const std::string& plan : plans) {
-      for (const std::string& wl : o.workloads) {
-        for (bool g : o.graphs) {
-          TrialSpec s;
-          s.model = o.model;
-          s.plan = plan;
-          s.workload = wl;
-          s.backend = o.backend;
-          s.graphs = g;
-          s.pdl = o.pdl;
-          s.stop = o.stop;
-          s.profile = o.profile;
-          s.taps_steps = o.taps_steps;
-          s.timeout_seconds = o.timeout_seconds;
-          s.peak_gbps = o.peak_gbps;
-          s.cpus = o.cpus;
-          s.logits_out = dir + "/trial" + std::to_string(index++) + ".f32";
-          TrialResult r = run_trial_in_child(s, binary);
-          r.repeat = rep;
-          if (rep == 0 && plan.empty()) reference[{wl, g}] = report.trials.size();
-          const auto it = reference.find({wl, g});
-          judge_equality(
-              r, it == reference.end() || plan.empty() ? nullptr : &report.trials[it->second],
-              vocab);
-          if (rep == 0)
-            first[{plan, wl, g}] = report.trials.size();
-          else
-            judge_repeat(r, report.trials[first.at({plan, wl, g})]);
-          if (on_trial) on_trial(r);
-          report.trials.push_back(std::move(r));
-        }
+  // Every (plan, workload, graphs mode) once; each round runs them in this order, so round 0's
+  // trial of configuration i is report.trials[i].
+  std::vector<TrialSpec> configs;
+  std::map<std::pair<std::string, bool>, size_t> reference;  // (workload, graphs) -> config
+  for (const std::string& plan : plans) {
+    for (const std::string& wl : o.workloads) {
+      for (bool g : o.graphs) {
+        if (plan.empty()) reference[{wl, g}] = configs.size();
+        TrialSpec& s = configs.emplace_back();
+        s.model = o.model;
+        s.plan = plan;
+        s.workload = wl;
+        s.backend = o.backend;
+        s.graphs = g;
+        s.pdl = o.pdl;
+        s.stop = o.stop;
+        s.profile = o.profile;
+        s.taps_steps = o.taps_steps;
+        s.timeout_seconds = o.timeout_seconds;
+        s.peak_gbps = o.peak_gbps;
+        s.cpus = o.cpus;
       }
+    }
+  }
+
+  BenchReport report;
+  for (int32_t rep = 0; rep < std::max<int32_t>(1, o.repeat); ++rep) {
+    for (size_t i = 0; i < configs.size(); ++i) {
+      TrialSpec s = configs[i];
+      s.logits_out = dir + "/trial" + std::to_string(report.trials.size()) + ".f32";
+      TrialResult r = run_trial_in_child(s, binary);
+      r.repeat = rep;
+      const size_t ref = reference.at({s.workload, s.graphs});
+      judge_equality(r, s.plan.empty() ? nullptr : &report.trials[ref], vocab);
+      if (rep > 0) judge_repeat(r, report.trials[i]);
+      if (on_trial) on_trial(r);
+      report.trials.push_back(std::move(r));
     }
   }
   // tok/s of the ok trials of one configuration, over its processes.
@@ -194,18 +199,15 @@ BenchReport run_bench(const BenchOptions& o,
   };
   for (const std::string& plan : plans) {
     for (const std::string& wl : o.workloads) {
-      const std::vector<double> on = speeds(plan, wl, true), off = speeds(plan, wl, false);
+      const SpeedRange on = SpeedRange::of(speeds(plan, wl, true));
+      const SpeedRange off = SpeedRange::of(speeds(plan, wl, false));
       if (o.repeat > 1)
         for (bool g : o.graphs)
-          if (const std::vector<double>& v = g ? on : off; !v.empty())
-            report.spreads.push_back({plan, wl, g, int32_t(v.size()), stats::median(v),
-                                      *std::min_element(v.begin(), v.end()),
-                                      *std::max_element(v.begin(), v.end())});
-      if (on.empty() || off.empty()) continue;
+          if (const SpeedRange& v = g ? on : off; v.n > 0)
+            report.spreads.push_back({plan, wl, g, v.n, v.median, v.min, v.max});
+      if (on.n == 0 || off.n == 0) continue;
       report.ratios.push_back(
-          {plan, wl, stats::median(on), stats::median(off), *std::min_element(on.begin(), on.end()),
-           *std::max_element(on.begin(), on.end()), *std::min_element(off.begin(), off.end()),
-           *std::max_element(off.begin(), off.end()), int32_t(on.size()), int32_t(off.size())});
+          {plan, wl, on.median, off.median, on.min, on.max, off.min, off.max, on.n, off.n});
     }
   }
   if (!tmp.empty()) std::filesystem::remove_all(tmp);

@@ -32,6 +32,13 @@ struct BenchOptions {
   std::string work_dir;      // where trials write their logits (a temp dir by default)
 };
 
+// tok/s over a configuration's ok processes: how many, their median and extremes (all 0 for none).
+struct SpeedRange {
+  int32_t n = 0;
+  double median = 0, min = 0, max = 0;
+  static SpeedRange of(const std::vector<double>& tps);
+};
+
 // Per (plan, workload): tok/s with graphs on and off, the median over the bench's processes of
 // each mode (one each without --repeat), and their ranges.
 struct GraphsRatio {

@@ -45,7 +45,7 @@ void print_row(const TrialResult& r, double ref_tps, bool cuda, size_t plan_w) {
             << std::setw(9) << vs.str() << "  " << std::left << std::setw(16) << r.equality
             << std::setw(9) << r.status << std::setw(10)
             << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-")
-            << affinity::format_cpu_list({r.cpus_seen.begin(), r.cpus_seen.end()}) << "\n";
+            << affinity::format_cpu_list(r.cpus_seen) << "\n";
   if (!r.error.empty()) std::cout << "    " << r.error << "\n";
   for (const std::string& e : r.health.evidence) std::cout << "    health: " << e << "\n";
 }
