@@ -154,12 +154,9 @@ size_t nan_count(const std::vector<uint8_t>& bytes) {
   return n;
 }
 
-Params tuning(int64_t warps, int64_t share, int64_t l2) {
-  return {{"warps", warps},
-          {"rows_per_warp", 2},
-          {"share", share},
-          {"l2_groups", l2},
-          {"share_max_mb", 0}};
+Params tuning(int64_t warps, int64_t share, int64_t l2, int64_t pieces_before_wait = 3) {
+  return {{"warps", warps},  {"rows_per_warp", 2}, {"share", share},
+          {"l2_groups", l2}, {"share_max_mb", 0},  {"pieces_before_wait", pieces_before_wait}};
 }
 
 TEST(OverlapPdl, ChainGivesTheSameBytesWithPdlOffOnAndReplayed) {
@@ -168,11 +165,12 @@ TEST(OverlapPdl, ChainGivesTheSameBytesWithPdlOffOnAndReplayed) {
   SB_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
   for (DType t : {DType::q8_0, DType::q4_0}) {
     Chain c(t);
-    for (const Params& p :
-         {tuning(8, 2, 0), tuning(8, 2, 4), tuning(16, 1, 0), tuning(4, 3, 2), tuning(16, 1, 4)}) {
+    for (const Params& p : {tuning(8, 2, 0), tuning(8, 2, 4), tuning(16, 1, 0), tuning(4, 3, 2),
+                            tuning(16, 1, 4), tuning(16, 1, 0, 1), tuning(8, 2, 4, 7)}) {
       const std::string what = std::string(name(t)) + " warps=" + std::to_string(p.at("warps")) +
                                " share=" + std::to_string(p.at("share")) +
-                               " l2=" + std::to_string(p.at("l2_groups"));
+                               " l2=" + std::to_string(p.at("l2_groups")) +
+                               " pre=" + std::to_string(p.at("pieces_before_wait"));
       const std::vector<uint8_t> off = c.run(p, false, false, s);
       ASSERT_FALSE(off.empty()) << what;
       EXPECT_EQ(nan_count(off), 0u) << what << ": an output was never written";

@@ -102,6 +102,20 @@ __device__ __forceinline__ void load_pass(const Load& load, int base, int kn, in
   }
 }
 
+// x's float4s of this thread for quantize_x's one pass, loaded but not yet used (kn = 0: x needs
+// more than one pass, nothing loaded).
+struct XLoaded {
+  float4 v[8];
+  int kn;
+};
+template <class Load>
+__device__ __forceinline__ XLoaded load_one_pass(const Load& load, int n4) {
+  XLoaded l;
+  l.kn = n4 <= 8 * static_cast<int>(blockDim.x) ? pass_rounds(n4, 0) : 0;
+  load_pass(load, 0, l.kn, n4, l.v);
+  return l;
+}
+
 // Quantizes x (nb blocks) into shared memory, XB bits per element, per 32-element block with
 // scale amax / (2^(XB-1) - 1), rounding to nearest, plus {scale, sum of the 32 q} in xs[b].
 // XB = 16: per block 4 chunks of 16 bytes (lo words 0-3, lo 4-7, hi 0-3, hi 4-7), chunk c stored
@@ -130,14 +144,34 @@ __device__ __forceinline__ void unpack4(uint32_t* d, const uint4& c) {
   d[3] = c.w;
 }
 
-// x words of block b: lo[i], hi[i] for elements 4i .. 4i+3.
+// Where lane `lane` finds its x chunks in every piece: the coalesced kernel's lane l dots block
+// b = 32 p + l of piece p, and quantize_x stores chunk c of block b at slot (c + b / 2) % 4 (XB =
+// 16) or (c + b / 4) % 2 (XB = 8). Since 32 p / 2 and 32 p / 4 are multiples of 4 and 2, the slot
+// depends on the lane only: the byte offsets of the lane's chunks within a piece's x run are
+// computed once per warp, and a piece adds one uniform base (kXPieceBytes). The per-piece
+// rotation arithmetic was ~20 instructions of the q4_0 loop's ~190 (SASS).
+template <int XB>
+struct XLane {
+  static constexpr int kChunks = XB == 16 ? 4 : 2;
+  static constexpr int kXPieceBytes = 32 * 16 * kChunks;  // the x bytes of one piece's 32 blocks
+  uint32_t off[kChunks];
+  __device__ __forceinline__ explicit XLane(int lane) {
+    const int rot = XB == 16 ? lane >> 1 : lane >> 2;
+#pragma unroll
+    for (int c = 0; c < kChunks; ++c)
+      off[c] = static_cast<uint32_t>(lane * 16 * kChunks + ((c + rot) % kChunks) * 16);
+  }
+};
+
+// x words of block 32 p + lane: lo[i], hi[i] for elements 4i .. 4i+3; `piece` is xq + p *
+// XLane<16>::kXPieceBytes.
 struct XWords {
   uint32_t lo[8], hi[8];
-  __device__ __forceinline__ void load(const uint32_t* xq, int b) {
-    const uint4* p = reinterpret_cast<const uint4*>(xq) + b * 4;
-    const int rot = b >> 1;
-    const uint4 c0 = p[rot & 3], c1 = p[(1 + rot) & 3], c2 = p[(2 + rot) & 3],
-                c3 = p[(3 + rot) & 3];
+  __device__ __forceinline__ void load(const uint8_t* piece, const XLane<16>& xl) {
+    const uint4 c0 = *reinterpret_cast<const uint4*>(piece + xl.off[0]);
+    const uint4 c1 = *reinterpret_cast<const uint4*>(piece + xl.off[1]);
+    const uint4 c2 = *reinterpret_cast<const uint4*>(piece + xl.off[2]);
+    const uint4 c3 = *reinterpret_cast<const uint4*>(piece + xl.off[3]);
     unpack4(lo, c0);
     unpack4(lo + 4, c1);
     unpack4(hi, c2);
@@ -232,13 +266,13 @@ __device__ __forceinline__ float block_dot(const uint8_t* seg, int lane, const X
 // x in shared memory at 8 bits (quantize_x<8>): 32 int8 and {scale, sum of q} per block.
 constexpr int kX8BytesPerBlock = 40;
 
-// x words of block b at 8 bits: w[i] holds elements 4i .. 4i+3.
+// x words of block 32 p + lane at 8 bits: w[i] holds elements 4i .. 4i+3; `piece` is xq + p *
+// XLane<8>::kXPieceBytes.
 struct XWords8 {
   uint32_t w[8];
-  __device__ __forceinline__ void load(const uint32_t* xq, int b) {
-    const uint4* p = reinterpret_cast<const uint4*>(xq) + b * 2;
-    const int rot = b >> 2;
-    const uint4 c0 = p[rot & 1], c1 = p[(1 + rot) & 1];
+  __device__ __forceinline__ void load(const uint8_t* piece, const XLane<8>& xl) {
+    const uint4 c0 = *reinterpret_cast<const uint4*>(piece + xl.off[0]);
+    const uint4 c1 = *reinterpret_cast<const uint4*>(piece + xl.off[1]);
     unpack4(w, c0);
     unpack4(w + 4, c1);
   }

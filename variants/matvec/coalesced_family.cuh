@@ -77,12 +77,14 @@ inline Job job(const matvec_pair::Args& a) {
 // (the rest as coalesced: all of the SM's shared memory, no L2 prefetch).
 inline std::vector<ParamSpec> coalesced_params(const Family& f) {
   return {{.name = "warps", .min = 1, .max = kMaxWarps, .def = 16, .doc = f.warps_doc},
-          {.name = "rows_per_warp", .min = 1, .max = 2, .def = 2, .doc = f.rows_doc}};
+          {.name = "rows_per_warp", .min = 1, .max = 2, .def = 2, .doc = f.rows_doc},
+          pieces_before_wait_param()};
 }
 inline Tuning coalesced_tuning(const LaunchCtx& ctx) {
   Tuning tu;
   tu.warps = ctx.param("warps");
   tu.rows = ctx.param("rows_per_warp");
+  tu.pieces_before_wait = ctx.param("pieces_before_wait");
   return tu;
 }
 

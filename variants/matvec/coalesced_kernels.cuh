@@ -69,7 +69,8 @@ struct Job {
   int nb;              // 32-element blocks per row
   uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16 or of a span (span_rows)
   // matvec.overlap (Tuning below); coalesced leaves it off.
-  int l2_groups = 0;  // each warp's first l2_groups groups prefetched into L2 first
+  int l2_groups = 0;           // each warp's first l2_groups groups prefetched into L2 first
+  int pieces_before_wait = 3;  // ring pieces a warp issues before the grid wait (Tuning)
 };
 
 // smem: a shared-space address (__cvta_generic_to_shared), converted once by the caller.
@@ -97,9 +98,12 @@ enum class Epilogue { store, add_residual };
 //   Pre pre_wait(const Job&) const;   every thread, before the grid wait: what stage_x needs that
 //                                     no kernel of the step writes (the norm weight), so that its
 //                                     round trip to memory is off the path from the wait
-//   template <int XB> void stage_x(const Job&, const Pre&, void* scratch, uint32_t* xq,
-//                                  float2* xs) const;
-//                                 every thread, after the grid wait: x into xq, xs (quantize_x)
+//   XLoaded load_x(const Job&) const; every thread, right after the grid wait: x's loads for
+//                                     stage_x (kn = 0: x takes more than one pass, none loaded),
+//                                     issued before the rest of the ring's copies
+//   template <int XB> void stage_x(const Job&, const Pre&, const XLoaded&, void* scratch,
+//                                  uint32_t* xq, float2* xs) const;
+//                                 every thread, after load_x: x into xq, xs (quantize_x)
 //   template <int R> float early(const Job&, int g, int lane) const;  before the grid wait: what
 //                                 `lane`'s store of group g needs that launches two or more back
 //                                 wrote (launch.cuh), e.g. the residual; every lane calls
@@ -124,10 +128,14 @@ struct JobIo {
   }
   struct Pre {};
   __device__ __forceinline__ Pre pre_wait(const Job&) const { return {}; }
+  __device__ __forceinline__ XLoaded load_x(const Job& j) const {
+    return load_one_pass(XPlain{j.x}, j.nb * 8);
+  }
   template <int XB>
-  __device__ __forceinline__ void stage_x(const Job& j, const Pre&, void*, uint32_t* xq,
-                                          float2* xs) const {
-    quantize_x<XB>(XPlain{j.x}, j.nb, xq, xs);
+  __device__ __forceinline__ void stage_x(const Job& j, const Pre&, const XLoaded& l, void*,
+                                          uint32_t* xq, float2* xs) const {
+    if (l.kn == 0) return quantize_x<XB>(XPlain{j.x}, j.nb, xq, xs);
+    quantize_pass<XB>(l.v, 0, l.kn, j.nb * 8, xq, xs);
   }
   template <int R>
   __device__ __forceinline__ float early(const Job& j, int g, int lane) const {
@@ -162,7 +170,7 @@ __host__ __device__ inline size_t x_smem_bytes(int nb, int x_bits = 16) {
 // kSpan: the span layout (span_rows), its own instantiation so that the piece layout's code
 // stays as it was (a runtime switch in the issue cursor cost the 8B decode 5-6%).
 template <DType T, int R, int S, int XB, class Io, bool kSpan>
-__global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job j, Io io) {
+__global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(Job j, Io io) {
   static_assert(Io::kRows == 0 || Io::kRows == R, "the Io needs groups of its own row count");
   static_assert(Io::kScratchBytes % 16 == 0, "the ring must stay 16-byte aligned");
   static_assert(XB == 16 || XB == 8, "x is held as 16- or 8-bit integers");
@@ -201,9 +209,15 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
   // src[r]: where row r of group ig's next piece starts. The row addresses are computed once per
   // group and the ring's shared address once per warp: per piece they were a third of the
   // loop's instructions (SASS), and the loop issues at 25-50% under ncu, bound by latency.
+  // Piece layout: src[r] and the ring address are this lane's own (16 * lane added once), so
+  // that a copy's offsets (row r, round k) are constants; every piece but a row's last has the
+  // same chunk count, so the per-piece bound is a select, not arithmetic on nb.
   int issued = 0, ig = gw, ip = 0, is = 0;
   const uint8_t* src[R];
   const uint32_t ring_s = static_cast<uint32_t>(__cvta_generic_to_shared(ring));
+  const uint32_t ring_lane = ring_s + static_cast<uint32_t>(16 * lane);
+  constexpr int kFullChunks = kSeg / 16;
+  const int last_chunks = (nb - (pieces - 1) * kPieceBlocks) * block_bytes<T>() / 16;
   auto issue = [&]() {
     if constexpr (kSpan) {
       if (issued < items) {  // one piece per group: rows [ig R, ig R + R) in one run
@@ -226,18 +240,18 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
         if (++is == S) is = 0;
       }
     } else if (issued < items) {
-      const int nblk = min(kPieceBlocks, nb - ip * kPieceBlocks);
-      const int nchunk = nblk * block_bytes<T>() / 16;  // whole: row_bytes % 16 == 0
-      const uint32_t dst = ring_s + static_cast<uint32_t>(is * stage_bytes);
+      const int nchunk = ip == pieces - 1 ? last_chunks : kFullChunks;  // row_bytes % 16 == 0
+      const uint32_t dst = ring_lane + static_cast<uint32_t>(is * stage_bytes);
+      if (ip == 0) {
+#pragma unroll
+        for (int r = 0; r < R; ++r) src[r] = row_ptr(ig * R + r) + 16 * lane;
+      }
 #pragma unroll
       for (int r = 0; r < R; ++r) {
-        if (ip == 0) src[r] = row_ptr(ig * R + r);
 #pragma unroll
-        for (int k = 0; k < kChunkRounds; ++k) {
-          const int c = lane + 32 * k;
-          if (c < nchunk)
-            cp_async16(dst + static_cast<uint32_t>(r * kSeg + 16 * c), src[r] + 16 * c);
-        }
+        for (int k = 0; k < kChunkRounds; ++k)
+          if (lane + 32 * k < nchunk)
+            cp_async16(dst + static_cast<uint32_t>(r * kSeg + 512 * k), src[r] + 512 * k);
         src[r] += kSeg;
       }
       ++issued;
@@ -261,16 +275,21 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
         sb_prefetch_l2(reinterpret_cast<const void*>(a));
     }
   }
-  // All S - 1 before the wait: issuing fewer (the rest right after it) was slower on the H200
-  // at every count tried, though the wait then returned up to 2 us sooner (docs/results.md).
-#pragma unroll
-  for (int s = 0; s < S - 1; ++s) issue();
+  // j.pieces_before_wait of the ring's S - 1 pieces before the wait, x's loads first after it,
+  // then the rest: a lane's requests leave its SM in order, so x's loads issued behind all S - 1
+  // pieces waited for them, and x is on the path from the wait to the first dot. Three pieces
+  // (not S - 1, not fewer) was fastest on the H200 for q8_0 and q4_0 alike (docs/results.md,
+  // eighth session); fewer lost when the rest went out before x's loads (sixth session).
+  const int pre_n = min(j.pieces_before_wait, S - 1);
+  for (int s = 0; s < pre_n; ++s) issue();
   const float early_first = io.template early<R>(j, gw, lane);
   const auto pre = io.pre_wait(j);
 
   sb_grid_wait();  // x is written by the previous launch
   sb_grid_launch_dependents();
-  io.template stage_x<XB>(j, pre, scratch, xq, xs);
+  const XLoaded xin = io.load_x(j);  // into registers; stage_x uses them after the copies
+  for (int s = pre_n; s < S - 1; ++s) issue();
+  io.template stage_x<XB>(j, pre, xin, scratch, xq, xs);
   __syncthreads();
   sb_trace_ready();
 
@@ -278,6 +297,8 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
 #pragma unroll
   for (int r = 0; r < R; ++r) acc[r] = 0.0f;
   int g = gw, p = 0, slot = 0;
+  const XLane<XB> xl(lane);
+  const uint8_t* xpiece = reinterpret_cast<const uint8_t*>(xq);  // x of piece p
   for (int it = 0; it < items; ++it) {
     cp_async_wait<S - 2>();  // this lane's copies of item `it` landed
     __syncwarp();            // ... and every lane's; slot it - 1 is free again
@@ -288,19 +309,20 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
       const uint8_t* st = ring + slot * stage_bytes;
       if constexpr (XB == 8) {
         XWords8 xw;
-        xw.load(xq, b);
+        xw.load(xpiece, xl);
 #pragma unroll
         for (int r = 0; r < R; ++r)
           acc[r] = block_dot8<T>(st + r * row_stride, lane, xw, xsc, acc[r]);
       } else {
         XWords xw;
-        xw.load(xq, b);
+        xw.load(xpiece, xl);
 #pragma unroll
         for (int r = 0; r < R; ++r)
           acc[r] = block_dot<T>(st + r * row_stride, lane, xw, xsc, acc[r]);
       }
     }
     if (++slot == S) slot = 0;
+    xpiece += XLane<XB>::kXPieceBytes;
     if (++p == pieces) {  // group done: warp sums, the Io stores
       float sum[R];
 #pragma unroll
@@ -310,6 +332,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize) coalesced_kernel(Job
       }
       io.store(j, g, lane, sum, g == gw, early_first);
       p = 0;
+      xpiece = reinterpret_cast<const uint8_t*>(xq);
       g += tw;
     }
   }
@@ -394,7 +417,20 @@ struct Tuning {
   // no L2 prefetch): big matrices need every byte of ring in flight.
   int64_t share_max_bytes = 0;  // 0: no limit
   int64_t full_warps = 16;
+  int64_t pieces_before_wait = 3;  // Job::pieces_before_wait (at most S - 1 take effect)
 };
+
+// The parameter that sets Tuning::pieces_before_wait, declared by every coalesced launcher's
+// variants (matvec*.coalesced, .coalesced_dp4a, .overlap, attn_in and ffn_in.coalesced).
+inline ParamSpec pieces_before_wait_param() {
+  return {.name = "pieces_before_wait",
+          .min = 1,
+          .max = 7,
+          .def = 3,
+          .doc =
+              "ring pieces each warp copies before waiting for the previous launch (the rest "
+              "after x's loads; at most the ring's stages - 1 take effect)"};
+}
 
 // Launches over j.rows_total rows: `warps` warps per block, rows_per_warp rows per group (or
 // Io::kRows when the Io fixes it). Both shrink for small matrices so that the grid still covers
@@ -407,6 +443,7 @@ void launch_io(const Job& job, const Io& io, const Tuning& tu, const LaunchCtx& 
                    double(job.rows_total) * double(job.row_bytes) > double(tu.share_max_bytes);
   Job j = job;
   j.l2_groups = big ? 0 : static_cast<int>(std::clamp<int64_t>(tu.l2_groups, 0, 64));
+  j.pieces_before_wait = static_cast<int>(std::clamp<int64_t>(tu.pieces_before_wait, 1, 16));
   const DeviceLimits& dl = device_limits();
   const int share = big ? 1 : static_cast<int>(std::clamp<int64_t>(tu.share, 1, 4));
   // Per block: 1 KB of each block's shared memory is reserved by the system.
@@ -532,7 +569,8 @@ inline std::vector<ParamSpec> overlap_params() {
            .min = 0,
            .max = 4096,
            .def = 8,
-           .doc = "launches over more weight MB than this run as coalesced (0: no limit)"}};
+           .doc = "launches over more weight MB than this run as coalesced (0: no limit)"},
+          pieces_before_wait_param()};
 }
 inline Tuning overlap_tuning(const LaunchCtx& ctx) {
   Tuning tu;
@@ -541,6 +579,7 @@ inline Tuning overlap_tuning(const LaunchCtx& ctx) {
   tu.share = ctx.param("share");
   tu.l2_groups = ctx.param("l2_groups");
   tu.share_max_bytes = ctx.param("share_max_mb") << 20;
+  tu.pieces_before_wait = ctx.param("pieces_before_wait");
   return tu;
 }
 

@@ -80,9 +80,16 @@ struct NormPairIo {
     load_pass(XPlain{weight}, 0, one_pass() ? pass_rounds(n4, 0) : 0, n4, p.w);
     return p;
   }
+  __device__ __forceinline__ XLoaded load_x(const Job&) const {
+    XLoaded l;
+    const int n4 = dim / 4;
+    l.kn = one_pass() ? pass_rounds(n4, 0) : 0;
+    load_pass(XPlain{x}, 0, l.kn, n4, l.v);
+    return l;
+  }
   template <int XB>
-  __device__ __forceinline__ void stage_x(const Job& j, const Pre& pre, void* scratch, uint32_t* xq,
-                                          float2* xs) const {
+  __device__ __forceinline__ void stage_x(const Job& j, const Pre& pre, const XLoaded& l,
+                                          void* scratch, uint32_t* xq, float2* xs) const {
     float* red = static_cast<float*>(scratch);
     if (!one_pass()) {
       const int threads = min(kNormThreads, static_cast<int>(blockDim.x));
@@ -92,9 +99,10 @@ struct NormPairIo {
                      j.nb, xq, xs);
       return;
     }
-    const int n4 = dim / 4, kn = pass_rounds(n4, 0);
+    const int n4 = dim / 4, kn = l.kn;
     float4 v[8];
-    load_pass(XPlain{x}, 0, kn, n4, v);
+#pragma unroll
+    for (int k = 0; k < 8; ++k) v[k] = l.v[k];
     float ss = 0.0f;  // zeros past the row add nothing
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
@@ -156,6 +164,7 @@ void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, 
   Tuning tu;
   tu.warps = warps > 0 ? warps : balanced_warps(op.units, device_limits().sms);
   tu.rows = 2;
+  tu.pieces_before_wait = ctx.param("pieces_before_wait");
   launch_io<T, 16>(j, NormPairIo<Op>{x, weight, eps, dim, op}, tu, ctx, what);
 }
 
@@ -178,8 +187,9 @@ struct NormPairsSlot {
 };
 
 // Registers `info` (its name and rationale; the rest is set here) for each of kTypes in the
-// slot family: CUDA, reassociating, a `warps` parameter (0: balanced_warps), applies() = the
-// slot's rule then the kernel's, and the slot's `fused` variant as the fallback.
+// slot family: CUDA, reassociating, a `warps` parameter (0: balanced_warps) and
+// pieces_before_wait, applies() = the slot's rule then the kernel's, and the slot's `fused` variant
+// as the fallback.
 template <class Args>
 void register_norm_pairs(const NormPairsSlot& f, const VariantInfo& info,
                          void (*launcher)(const Args&, const LaunchCtx&)) {
@@ -193,7 +203,8 @@ void register_norm_pairs(const NormPairsSlot& f, const VariantInfo& info,
                      .doc = std::string("warps (") + f.pair +
                             " in flight) per thread block; 0: the most of 16..8 that fill the "
                             "last round of pairs over one block per SM to 90% "
-                            "(mvc::balanced_warps); fewer for small matrices"}};
+                            "(mvc::balanced_warps); fewer for small matrices"},
+                    pieces_before_wait_param()};
         v.applies = [t, shape_ok = f.shape_ok](const Shape& s) -> std::optional<std::string> {
           if (auto why = shape_ok(s)) return why;
           return applies(t, s.cols);
