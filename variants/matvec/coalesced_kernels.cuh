@@ -70,7 +70,8 @@ struct Job {
   uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16 or of a span (span_rows)
   // matvec.overlap (Tuning below); coalesced leaves it off.
   int l2_groups = 0;           // each warp's first l2_groups groups prefetched into L2 first
-  int pieces_before_wait = 3;  // ring pieces a warp issues before the grid wait (Tuning)
+  int pieces_before_wait = 3;  // ring pieces a warp issues before the grid wait; launch_io sets
+                               // it from Tuning::pieces_before_wait
 };
 
 // smem: a shared-space address (__cvta_generic_to_shared), converted once by the caller.

@@ -81,11 +81,7 @@ struct NormPairIo {
     return p;
   }
   __device__ __forceinline__ XLoaded load_x(const Job&) const {
-    XLoaded l;
-    const int n4 = dim / 4;
-    l.kn = one_pass() ? pass_rounds(n4, 0) : 0;
-    load_pass(XPlain{x}, 0, l.kn, n4, l.v);
-    return l;
+    return load_one_pass(XPlain{x}, dim / 4);  // loads nothing unless one_pass()
   }
   template <int XB>
   __device__ __forceinline__ void stage_x(const Job& j, const Pre& pre, const XLoaded& l,
@@ -99,22 +95,19 @@ struct NormPairIo {
                      j.nb, xq, xs);
       return;
     }
-    const int n4 = dim / 4, kn = l.kn;
-    float4 v[8];
-#pragma unroll
-    for (int k = 0; k < 8; ++k) v[k] = l.v[k];
     float ss = 0.0f;  // zeros past the row add nothing
 #pragma unroll
     for (int k = 0; k < 8; ++k) {
-      ss = fmaf(v[k].x, v[k].x, ss);
-      ss = fmaf(v[k].y, v[k].y, ss);
-      ss = fmaf(v[k].z, v[k].z, ss);
-      ss = fmaf(v[k].w, v[k].w, ss);
+      ss = fmaf(l.v[k].x, l.v[k].x, ss);
+      ss = fmaf(l.v[k].y, l.v[k].y, ss);
+      ss = fmaf(l.v[k].z, l.v[k].z, ss);
+      ss = fmaf(l.v[k].w, l.v[k].w, ss);
     }
     const float scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
+    float4 v[8];
 #pragma unroll
-    for (int k = 0; k < 8; ++k) v[k] = rms_apply4(v[k], scale, pre.w[k]);
-    quantize_pass<XB>(v, 0, kn, n4, xq, xs);
+    for (int k = 0; k < 8; ++k) v[k] = rms_apply4(l.v[k], scale, pre.w[k]);
+    quantize_pass<XB>(v, 0, l.kn, dim / 4, xq, xs);
   }
   template <int R>
   __device__ __forceinline__ float early(const Job&, int, int) const {
