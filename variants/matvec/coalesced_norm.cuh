@@ -144,8 +144,8 @@ inline int balanced_warps(int64_t groups, int sms) {
 
 // Launches the kernel over op.units row pairs of type T with xn from (x, weight, eps, dim);
 // dim % 32 == 0 and the rows' byte length a multiple of 16 (mvc::applies). warps = 0:
-// balanced_warps.
-template <DType T, class Op>
+// balanced_warps. XB: xn as 16-bit (coalesced) or 8-bit integers (coalesced_dp4a).
+template <DType T, int XB = 16, class Op>
 void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, const Op& op,
                        int64_t warps, const LaunchCtx& ctx, const char* what) {
   if (op.units <= 0) return;
@@ -158,15 +158,15 @@ void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, 
   tu.warps = warps > 0 ? warps : balanced_warps(op.units, device_limits().sms);
   tu.rows = 2;
   tu.pieces_before_wait = ctx.param("pieces_before_wait");
-  launch_io<T, 16>(j, NormPairIo<Op>{x, weight, eps, dim, op}, tu, ctx, what);
+  launch_io<T, XB>(j, NormPairIo<Op>{x, weight, eps, dim, op}, tu, ctx, what);
 }
 
 // The same for the weight type `t` known at run time (q8_0, q4_0, q4_1).
-template <class Op>
+template <int XB = 16, class Op>
 void launch_norm_pairs(DType t, const float* x, const float* weight, float eps, int dim,
                        const Op& op, int64_t warps, const LaunchCtx& ctx, const char* what) {
   dispatch_type(t, [&](auto tc) {
-    launch_norm_pairs<decltype(tc)::value>(x, weight, eps, dim, op, warps, ctx, what);
+    launch_norm_pairs<decltype(tc)::value, XB>(x, weight, eps, dim, op, warps, ctx, what);
   });
 }
 

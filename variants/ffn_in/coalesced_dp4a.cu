@@ -1,0 +1,37 @@
+// `ffn_in.<type>` (q8_0, q4_0, q4_1; rows of a multiple of 16 bytes): ffn_in.coalesced's one
+// launch (rmsnorm, gate and up row pairs through the cp.async ring, silu(gate) * up by lane 0)
+// with xn quantized to int8 per 32-block (scale amax / 127) instead of 16-bit integers, as
+// matvec*.coalesced_dp4a: one __dp4a per weight word instead of two, and half the x bytes to
+// stage after the grid wait. Not bit-identical: NMSE of gate and up <= kDp4aNmseBound (1e-3,
+// dp4a_bound.h says why); swiglu's product keeps it to within about twice that at worst, and
+// measured far below (the variant tests assert 1e-3 on act).
+#include "kernels/common/traffic.h"
+#include "kernels/ffn_in/ffn_in.h"
+#include "kernels/matvec/matvec.h"
+#include "variants/ffn_in/gate_up_swiglu_op.cuh"
+#include "variants/ffn_in/shape_rules.h"
+#include "variants/matvec/coalesced_norm.cuh"
+
+namespace swapbench::ffn_in {
+namespace {
+
+void launch(const Args& a, const LaunchCtx& ctx) {
+  mvc::launch_norm_pairs<8>(a.type, a.x, a.norm, a.eps, a.dim, gate_up_swiglu_op(a),
+                            ctx.param("warps"), ctx, "ffn_in.coalesced_dp4a");
+}
+
+}  // namespace
+
+SB_ON_LOAD {
+  mvc::register_norm_pairs(
+      {"ffn_in", "gate/up row pairs", &shape_ok, &traffic::ffn_in_bytes, &traffic::ffn_in_flops},
+      {.name = "coalesced_dp4a",
+       .rationale = "ffn_in.coalesced (rmsnorm, gate and up matvecs and swiglu in one launch of "
+                    "matvec.coalesced's ring kernel) with xn quantized to int8 per 32-block "
+                    "(scale amax / 127, as matvec.dp4a): one __dp4a per weight word instead of "
+                    "two and half the x bytes staged after the grid wait. xn rounding to 8 bits "
+                    "makes NMSE <= 1e-3 (dp4a_bound.h), not bitwise."},
+      &launch);
+}
+
+}  // namespace swapbench::ffn_in
