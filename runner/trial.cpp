@@ -70,6 +70,11 @@ std::vector<SlotShare> attribute(const std::vector<SlotTiming>& calls, double pe
 
 }  // namespace
 
+double roofline_pct(const TrialResult& r) {
+  if (r.spec.peak_gbps <= 0 || r.weight_bytes_per_token <= 0) return 0;
+  return 100.0 * r.tokens_per_second * r.weight_bytes_per_token / (r.spec.peak_gbps * 1e9);
+}
+
 TrialResult run_trial(const TrialSpec& spec) {
   using clock = std::chrono::steady_clock;
   TrialResult r;

@@ -78,6 +78,12 @@ struct TrialResult {
   int32_t repeat = 0;  // bench --repeat: which process of its configuration (set by the parent)
 };
 
+// The share of the weight-bandwidth roofline a trial reached: weight bytes read per second
+// (tok/s x weight bytes per token) over the measured stream-read bandwidth (spec.peak_gbps), in
+// percent; 0 when either is unknown. Every workload decodes one token per step, prefill
+// included (workload.h), so each token reads the weights once.
+double roofline_pct(const TrialResult& r);
+
 nlohmann::json to_json(const TrialSpec& s);
 TrialSpec spec_from_json(const nlohmann::json& j);  // throws std::runtime_error naming the field
 nlohmann::json to_json(const TrialResult& r);

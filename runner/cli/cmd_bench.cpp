@@ -28,9 +28,10 @@ std::string pct(double x, int precision = 1) {
 }
 
 void print_row(const TrialResult& r, double ref_tps, bool cuda, size_t plan_w) {
-  std::ostringstream tps, ci, iqr, vs;
+  std::ostringstream tps, ci, iqr, vs, roof;
   if (r.status == "ok" || r.status == "mismatch") {
     tps << std::fixed << std::setprecision(1) << r.tokens_per_second;
+    if (const double p = roofline_pct(r); p > 0) roof << pct(p);
     ci << "±" << pct(100 * r.summary.relative_half_width(), 2);
     iqr << pct(100 * r.summary.iqr() / r.summary.median, 2);
     if (ref_tps > 0) {
@@ -42,7 +43,8 @@ void print_row(const TrialResult& r, double ref_tps, bool cuda, size_t plan_w) {
             << (r.spec.plan.empty() ? "reference" : r.spec.plan) << std::setw(14) << r.spec.workload
             << std::setw(7) << (cuda ? (r.spec.graphs ? "on" : "off") : "-") << std::right
             << std::setw(10) << tps.str() << std::setw(9) << ci.str() << std::setw(8) << iqr.str()
-            << std::setw(9) << vs.str() << "  " << std::left << std::setw(16) << r.equality
+            << std::setw(9) << vs.str() << std::setw(10) << roof.str() << "  " << std::left
+            << std::setw(16) << r.equality
             << std::setw(9) << r.status << std::setw(10)
             << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-")
             << affinity::format_cpu_list(r.cpus_seen) << "\n";
@@ -165,7 +167,8 @@ void add_bench(CLI::App& app, Action& run) {
                 << std::left << std::setw(int(plan_w)) << "plan" << std::setw(14) << "workload"
                 << std::setw(7) << "graphs" << std::right << std::setw(10) << "tok/s"
                 << std::setw(9) << "99% CI" << std::setw(8) << "IQR" << std::setw(9) << "vs ref"
-                << "  " << std::left << std::setw(16) << "equality" << std::setw(9) << "status"
+                << std::setw(10) << "roofline" << "  " << std::left << std::setw(16) << "equality"
+                << std::setw(9) << "status"
                 << std::setw(10) << "health"
                 << "cpus\n";
       std::map<std::pair<std::string, bool>, double> ref_tps;
