@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "harness/cpu_affinity.h"
+#include "runner/trial.h"
 
 namespace swapbench::report {
 namespace {
@@ -32,6 +33,8 @@ Trial read_trial(const store::TrialRow& row, const std::string& model) {
   t.model_sha256 = row.model_sha256;
   t.model = model;
   t.tps = row.tokens_per_second;
+  if (r.contains("spec") && r["spec"].is_object())
+    t.roofline = roofline_pct(t.tps, num(r, "weight_bytes_per_token"), num(r["spec"], "peak_gbps"));
   t.error = str(r, "error");
   t.stop_reason = str(r, "stop_reason");
   t.reps = static_cast<int64_t>(num(r, "reps"));

@@ -27,6 +27,7 @@ struct Trial {
   std::string model;  // the model's description (e.g. "tiny"), else its sha256 prefix
   bool graphs = true;
   double tps = 0;                 // the tokens_per_second column
+  double roofline = 0;  // % of the weight-bandwidth roofline (runner/trial.h), 0: unknown
   double tps_lo = 0, tps_hi = 0;  // 1000 / ci_hi_ms, 1000 / ci_lo_ms (0 when no summary)
   double median_ms = 0, ci_lo_ms = 0, ci_hi_ms = 0;
   int64_t n_samples = 0, reps = 0;

@@ -76,7 +76,10 @@ std::string trial_rows(const Run& run, const Trial* best) {
         (&t == best ? " class=\"best\"" : "") + "><td class=\"mono plan\">" + esc(t.plan_label()) +
         (&t == best ? " <span class=\"badge b-good\">fastest bitwise</span>" : "") + "</td><td>" +
         esc(t.workload) + "</td><td>" + t.mode() + "</td>" + td_num(t.tps, fixed(t.tps, 1), "tps") +
-        "<td class=\"num interval\">" + interval + "</td>" + change + "<td class=\"equality\">" +
+        "<td class=\"num interval\">" + interval + "</td>" + change +
+        (t.roofline > 0 ? td_num(t.roofline, fixed(t.roofline, 1) + "%", "roofline")
+                        : "<td class=\"num roofline note\" data-v=\"0\">–</td>") +
+        "<td class=\"equality\">" +
         eq + "</td><td class=\"status\">" + status_badge(t.status) +
         (t.error.empty() ? "" : " <span class=\"note\">" + esc(t.error) + "</span>") + "</td>" +
         health_cell(t) + "<td class=\"cpus mono\">" + (t.cpus.empty() ? "–" : esc(t.cpus)) +
@@ -149,7 +152,8 @@ std::string run_page(const Site& site, const Run& run) {
   body += "<h2>Trials</h2>" + slot_legend(run) +
           table("trials",
                 th("plan") + th("workload") + th("graphs") + th("median tok/s", true) +
-                    th("interval") + th("vs reference", true) + th("equality") + th("status") +
+                    th("interval") + th("vs reference", true) + th("roofline", true) +
+                    th("equality") + th("status") +
                     th("health") + th("cpus") + th("samples", true) + th("per-slot time"),
                 trial_rows(run, best));
   body += "<h2>CUDA graphs on / off</h2>" + graphs_ratios(run);

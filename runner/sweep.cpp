@@ -220,14 +220,16 @@ void print_sweep_table(const SweepOutcome& s, std::ostream& out) {
       << s.skipped_as_done << " already done), " << s.failures << " not ok\n\n"
       << std::left << std::setw(plan_w) << "plan" << std::setw(16) << "workload" << std::setw(7)
       << "graphs" << std::right << std::setw(10) << "tok/s" << std::setw(9) << "99% CI"
-      << std::setw(9) << "vs ref" << std::setw(8) << "ratio"
+      << std::setw(9) << "vs ref" << std::setw(8) << "ratio" << std::setw(10) << "roofline"
       << "  " << std::left << std::setw(16) << "equality"
       << "status\n";
   std::map<std::pair<std::string, bool>, const TrialResult*> best;
   for (const TrialResult& r : s.trials) {
-    std::ostringstream tps, ci, vs, ratio;
+    std::ostringstream tps, ci, vs, ratio, roof;
     if (r.status == "ok" || r.status == "mismatch") {
       tps << std::fixed << std::setprecision(1) << r.tokens_per_second;
+      if (const double p = roofline_pct(r); p > 0)
+        roof << std::fixed << std::setprecision(1) << p << "%";
       ci << "±" << std::fixed << std::setprecision(2) << 100 * r.summary.relative_half_width()
          << "%";
       if (auto it = ref.find({r.spec.workload, r.spec.graphs});
@@ -246,7 +248,8 @@ void print_sweep_table(const SweepOutcome& s, std::ostream& out) {
     out << std::left << std::setw(plan_w) << (r.spec.plan.empty() ? "reference" : r.spec.plan)
         << std::setw(16) << r.spec.workload << std::setw(7) << (r.spec.graphs ? "on" : "off")
         << std::right << std::setw(10) << tps.str() << std::setw(9) << ci.str() << std::setw(9)
-        << vs.str() << std::setw(8) << ratio.str() << "  " << std::left << std::setw(16)
+        << vs.str() << std::setw(8) << ratio.str() << std::setw(10) << roof.str() << "  "
+        << std::left << std::setw(16)
         << r.equality << r.status << "\n";
     if (!r.error.empty()) out << "    " << r.error << "\n";
     const TrialResult*& b = best[{r.spec.workload, r.spec.graphs}];

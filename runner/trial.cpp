@@ -70,9 +70,13 @@ std::vector<SlotShare> attribute(const std::vector<SlotTiming>& calls, double pe
 
 }  // namespace
 
+double roofline_pct(double tokens_per_second, double weight_bytes_per_token, double peak_gbps) {
+  if (peak_gbps <= 0 || weight_bytes_per_token <= 0) return 0;
+  return 100.0 * tokens_per_second * weight_bytes_per_token / (peak_gbps * 1e9);
+}
+
 double roofline_pct(const TrialResult& r) {
-  if (r.spec.peak_gbps <= 0 || r.weight_bytes_per_token <= 0) return 0;
-  return 100.0 * r.tokens_per_second * r.weight_bytes_per_token / (r.spec.peak_gbps * 1e9);
+  return roofline_pct(r.tokens_per_second, r.weight_bytes_per_token, r.spec.peak_gbps);
 }
 
 TrialResult run_trial(const TrialSpec& spec) {

@@ -82,6 +82,7 @@ struct TrialResult {
 // (tok/s x weight bytes per token) over the measured stream-read bandwidth (spec.peak_gbps), in
 // percent; 0 when either is unknown. Every workload decodes one token per step, prefill
 // included (workload.h), so each token reads the weights once.
+double roofline_pct(double tokens_per_second, double weight_bytes_per_token, double peak_gbps);
 double roofline_pct(const TrialResult& r);
 
 nlohmann::json to_json(const TrialSpec& s);

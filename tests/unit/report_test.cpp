@@ -89,6 +89,34 @@ TEST(ReportDivergence, NamesTheFirstDifferingStepAndFromTapsTheSlotAndLayer) {
   EXPECT_NE(slurp(w.summary).find("`rope=x`"), std::string::npos);
 }
 
+// The trials table's roofline cell: tok/s x weight bytes per token over the stream read the
+// sweep measured (spec.peak_gbps); a trial without that measurement (CPU) shows a dash.
+TEST(ReportRunPage, ShowsTheRooflineShareWhereTheBandwidthWasMeasured) {
+  test::TempDir dir;
+  const std::string path = dir.file("r.db").string();
+  std::string uuid;
+  {
+    store::Store db = store::Store::open(path);
+    store::RunInfo run;
+    run.uuid = uuid = db.new_uuid();
+    db.begin_run(run);
+    nlohmann::json gpu = trial("", "bitwise", {"aa"}, nlohmann::json::array());
+    gpu["spec"]["backend"] = "cuda";
+    gpu["spec"]["peak_gbps"] = 4000.0;
+    gpu["weight_bytes_per_token"] = 1.5e9;  // 1000 tok/s x 1.5 GB = 1500 GB/s: 37.5%
+    db.add_trial(run.uuid, "", "", gpu);
+    nlohmann::json cpu = trial("rmsnorm=cpu_lanes", "bitwise", {"aa"}, nlohmann::json::array());
+    cpu["weight_bytes_per_token"] = 1.5e9;  // no peak_gbps: the CPU backend measures none
+    db.add_trial(run.uuid, "", "", cpu);
+    db.finish_run(run.uuid, "complete");
+  }
+  report::write_site(store::Store::open_read_only(path), dir.path() / "site");
+  const std::string page = slurp(dir.path() / "site" / report::run_file(uuid));
+  EXPECT_NE(page.find(">roofline<"), std::string::npos) << "the column's header";
+  EXPECT_NE(page.find("class=\"num roofline\" data-v=\"37.5\">37.5%<"), std::string::npos) << page;
+  EXPECT_NE(page.find("class=\"num roofline note\" data-v=\"0\">–<"), std::string::npos);
+}
+
 TEST(ReportLibrary, AnEmptyDatabaseGivesAnIndexThatSaysSo) {
   test::TempDir dir;
   const std::string path = dir.file("empty.db").string();
