@@ -7,26 +7,20 @@
 // keeping its single launch (norm, three matvecs, rope and the cache write).
 // Not bit-identical: xn is rounded to 16 bits per 32-block (NMSE <= 7.5e-9) and the row sums
 // are integer and reassociated, as matvec.coalesced.
-#include "kernels/attn_in/attn_in.h"
-#include "kernels/common/traffic.h"
-#include "kernels/matvec/matvec.h"
-#include "variants/attn_in/qkv_rope_op.cuh"
-#include "variants/attn_in/shape_rules.h"
-#include "variants/matvec/coalesced_norm.cuh"
+#include "variants/attn_in/coalesced_slot.cuh"
 
 namespace swapbench::attn_in {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  mvc::launch_norm_pairs(a.type, a.x, a.norm, a.eps, a.dim, qkv_rope_op(a), ctx.param("warps"), ctx,
-                         "attn_in.coalesced");
+  launch_coalesced<16>(a, ctx, "attn_in.coalesced");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
   mvc::register_norm_pairs(
-      {"attn_in", "row pairs", &shape_ok, &traffic::attn_in_bytes, &traffic::attn_in_flops},
+      kCoalescedSlot,
       {.name = "coalesced",
        .rationale = "rmsnorm, the Q, K and V matvecs, rope and the KV-cache write in one "
                     "launch of matvec.coalesced's kernel: each block recomputes the norm scale "

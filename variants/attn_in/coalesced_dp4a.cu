@@ -4,26 +4,20 @@
 // as matvec*.coalesced_dp4a: one __dp4a per weight word instead of two, and half the x bytes to
 // stage after the grid wait. Not bit-identical: NMSE of q, k and v <= kDp4aNmseBound (1e-3,
 // dp4a_bound.h says why; rope is a rotation and keeps it).
-#include "kernels/attn_in/attn_in.h"
-#include "kernels/common/traffic.h"
-#include "kernels/matvec/matvec.h"
-#include "variants/attn_in/qkv_rope_op.cuh"
-#include "variants/attn_in/shape_rules.h"
-#include "variants/matvec/coalesced_norm.cuh"
+#include "variants/attn_in/coalesced_slot.cuh"
 
 namespace swapbench::attn_in {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  mvc::launch_norm_pairs<8>(a.type, a.x, a.norm, a.eps, a.dim, qkv_rope_op(a), ctx.param("warps"),
-                            ctx, "attn_in.coalesced_dp4a");
+  launch_coalesced<8>(a, ctx, "attn_in.coalesced_dp4a");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
   mvc::register_norm_pairs(
-      {"attn_in", "row pairs", &shape_ok, &traffic::attn_in_bytes, &traffic::attn_in_flops},
+      kCoalescedSlot,
       {.name = "coalesced_dp4a",
        .rationale = "attn_in.coalesced (rmsnorm, the Q, K and V matvecs, rope and the KV-cache "
                     "write in one launch of matvec.coalesced's ring kernel) with xn quantized to "

@@ -8,26 +8,20 @@
 // reach memory, and the rmsnorm and swiglu launches are gone.
 // Not bit-identical: xn is rounded to 16 bits per 32-block (NMSE <= 7.5e-9) and the row sums
 // are integer and reassociated, as matvec.coalesced.
-#include "kernels/common/traffic.h"
-#include "kernels/ffn_in/ffn_in.h"
-#include "kernels/matvec/matvec.h"
-#include "variants/ffn_in/gate_up_swiglu_op.cuh"
-#include "variants/ffn_in/shape_rules.h"
-#include "variants/matvec/coalesced_norm.cuh"
+#include "variants/ffn_in/coalesced_slot.cuh"
 
 namespace swapbench::ffn_in {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  mvc::launch_norm_pairs(a.type, a.x, a.norm, a.eps, a.dim, gate_up_swiglu_op(a),
-                         ctx.param("warps"), ctx, "ffn_in.coalesced");
+  launch_coalesced<16>(a, ctx, "ffn_in.coalesced");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
   mvc::register_norm_pairs(
-      {"ffn_in", "gate/up row pairs", &shape_ok, &traffic::ffn_in_bytes, &traffic::ffn_in_flops},
+      kCoalescedSlot,
       {.name = "coalesced",
        .rationale = "rmsnorm, the gate and up matvecs and swiglu in one launch of "
                     "matvec.coalesced's kernel: each block recomputes the norm scale and "

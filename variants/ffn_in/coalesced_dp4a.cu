@@ -5,26 +5,20 @@
 // stage after the grid wait. Not bit-identical: NMSE of gate and up <= kDp4aNmseBound (1e-3,
 // dp4a_bound.h says why); swiglu's product keeps it to within about twice that at worst, and
 // measured far below (the variant tests assert 1e-3 on act).
-#include "kernels/common/traffic.h"
-#include "kernels/ffn_in/ffn_in.h"
-#include "kernels/matvec/matvec.h"
-#include "variants/ffn_in/gate_up_swiglu_op.cuh"
-#include "variants/ffn_in/shape_rules.h"
-#include "variants/matvec/coalesced_norm.cuh"
+#include "variants/ffn_in/coalesced_slot.cuh"
 
 namespace swapbench::ffn_in {
 namespace {
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  mvc::launch_norm_pairs<8>(a.type, a.x, a.norm, a.eps, a.dim, gate_up_swiglu_op(a),
-                            ctx.param("warps"), ctx, "ffn_in.coalesced_dp4a");
+  launch_coalesced<8>(a, ctx, "ffn_in.coalesced_dp4a");
 }
 
 }  // namespace
 
 SB_ON_LOAD {
   mvc::register_norm_pairs(
-      {"ffn_in", "gate/up row pairs", &shape_ok, &traffic::ffn_in_bytes, &traffic::ffn_in_flops},
+      kCoalescedSlot,
       {.name = "coalesced_dp4a",
        .rationale = "ffn_in.coalesced (rmsnorm, gate and up matvecs and swiglu in one launch of "
                     "matvec.coalesced's ring kernel) with xn quantized to int8 per 32-block "

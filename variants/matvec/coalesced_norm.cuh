@@ -145,7 +145,7 @@ inline int balanced_warps(int64_t groups, int sms) {
 // Launches the kernel over op.units row pairs of type T with xn from (x, weight, eps, dim);
 // dim % 32 == 0 and the rows' byte length a multiple of 16 (mvc::applies). warps = 0:
 // balanced_warps. XB: xn as 16-bit (coalesced) or 8-bit integers (coalesced_dp4a).
-template <DType T, int XB = 16, class Op>
+template <DType T, int XB, class Op>
 void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, const Op& op,
                        int64_t warps, const LaunchCtx& ctx, const char* what) {
   if (op.units <= 0) return;
@@ -162,7 +162,7 @@ void launch_norm_pairs(const float* x, const float* weight, float eps, int dim, 
 }
 
 // The same for the weight type `t` known at run time (q8_0, q4_0, q4_1).
-template <int XB = 16, class Op>
+template <int XB, class Op>
 void launch_norm_pairs(DType t, const float* x, const float* weight, float eps, int dim,
                        const Op& op, int64_t warps, const LaunchCtx& ctx, const char* what) {
   dispatch_type(t, [&](auto tc) {
