@@ -14,7 +14,12 @@ nlohmann::json to_json(const DeviceReport& r) {
           {"sm_count", r.sm_count},     {"memory_gib", r.memory_gib},
           {"l2_mib", r.l2_mib},         {"read_gbps", r.read_gbps},
           {"copy_gbps", r.copy_gbps},   {"launch_us", r.launch_us},
-          {"graph_node_us", r.graph_node_us}};
+          {"graph_node_us", r.graph_node_us}, {"chain_node_us", r.chain_node_us},
+          {"graphs_ratio_ceiling", graphs_ratio_ceiling(r)}};
+}
+
+double graphs_ratio_ceiling(const DeviceReport& r) {
+  return r.launch_us > 0 && r.chain_node_us > 0 ? r.launch_us / r.chain_node_us : 0.0;
 }
 
 std::string describe(const DeviceReport& r) {
@@ -30,7 +35,11 @@ std::string describe(const DeviceReport& r) {
     << "stream read:      " << r.read_gbps << " GB/s\n"
     << "d2d copy (r+w):   " << r.copy_gbps << " GB/s\n"
     << "eager launch:     " << r.launch_us << " us per empty kernel\n"
-    << "graph node:       " << r.graph_node_us << " us per empty kernel node\n";
+    << "graph node:       " << r.graph_node_us << " us per empty kernel node\n"
+    << "dependent node:   " << r.chain_node_us
+    << " us per full-grid kernel reading its predecessor's output (graph, PDL)\n"
+    << "graphs on/off ceiling: " << graphs_ratio_ceiling(r)
+    << " (eager launch over dependent node: no step of such launches gains more)\n";
   return o.str();
 }
 

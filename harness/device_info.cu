@@ -8,6 +8,7 @@
 #include "harness/device_info.h"
 #include "harness/nvml.h"
 #include "kernels/common/cuda_check.h"
+#include "kernels/common/launch.cuh"
 
 namespace swapbench {
 namespace {
@@ -25,6 +26,18 @@ __global__ void read_kernel(const uint4* __restrict__ p, size_t n, unsigned* sin
 }
 
 __global__ void empty_kernel() {}
+
+// One kernel boundary of a decode step at its cheapest: a full grid that waits for its
+// predecessor (the engine's PDL rule, launch.cuh), reads a value another block of it wrote and
+// writes one for its successor. No weights, no reduction: what is left is the boundary itself
+// (the predecessor's completion and flush, the release, one L2 round trip), the floor under
+// every launch of a graph-replayed step.
+__global__ void chain_kernel(const float* __restrict__ in, float* __restrict__ out, int n) {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  out[i] = __ldcg(in + (i + static_cast<int>(blockDim.x)) % n) + 1.0f;
+}
 
 template <class F>
 double median_ms(cudaStream_t s, int reps, F&& body) {
@@ -124,6 +137,23 @@ DeviceReport measure_device() {
   SB_CUDA_CHECK(cudaGraphInstantiate(&ge, g, 0));
   const double graph_ms = median_ms(s, 5, [&] { SB_CUDA_CHECK(cudaGraphLaunch(ge, s)); });
   r.graph_node_us = graph_ms * 1e3 / kLaunches;
+  cudaGraphExecDestroy(ge);
+  cudaGraphDestroy(g);
+
+  // The dependent chain: one block per SM, 256 threads, ping-pong buffers, PDL edges.
+  const unsigned chain_threads = 256, chain_blocks = static_cast<unsigned>(r.sm_count);
+  const int chain_n = static_cast<int>(chain_threads * chain_blocks);
+  float* ping = static_cast<float*>(dst);
+  float* pong = ping + chain_n;
+  const LaunchCtx pdl{.stream = s, .pdl = true};
+  SB_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
+  for (int i = 0; i < kLaunches; ++i)
+    launch_kernel("device_info.chain", chain_kernel, chain_blocks, chain_threads, 0, pdl,
+                  i % 2 ? pong : ping, i % 2 ? ping : pong, chain_n);
+  SB_CUDA_CHECK(cudaStreamEndCapture(s, &g));
+  SB_CUDA_CHECK(cudaGraphInstantiate(&ge, g, 0));
+  const double chain_ms = median_ms(s, 5, [&] { SB_CUDA_CHECK(cudaGraphLaunch(ge, s)); });
+  r.chain_node_us = chain_ms * 1e3 / kLaunches;
   cudaGraphExecDestroy(ge);
   cudaGraphDestroy(g);
   cudaFree(src);

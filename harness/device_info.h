@@ -16,7 +16,15 @@ struct DeviceReport {
   double copy_gbps = 0;       // device-to-device copy, bytes read + written, GB/s
   double launch_us = 0;       // one empty kernel launched eagerly, per launch
   double graph_node_us = 0;   // one empty kernel node in a replayed graph, per node
+  // One full-grid kernel (a block per SM) that waits on its predecessor under PDL and reads what
+  // it wrote, per node of a replayed graph: the least a decode step's launch can cost there.
+  double chain_node_us = 0;
 };
+
+// The most a step of dependent full-grid launches can gain from graphs on this host: an eager
+// step costs at least one host launch per kernel, a replayed one at least one chain node per
+// kernel. 0 when either is unmeasured.
+double graphs_ratio_ceiling(const DeviceReport& r);
 
 // Measures on the current device (a second or two); available=false with the reason when
 // there is no GPU or the build has no CUDA.

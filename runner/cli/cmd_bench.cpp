@@ -158,7 +158,9 @@ void add_bench(CLI::App& app, Action& run) {
                   << device.value("driver", std::string("?")) << ", stream read " << std::fixed
                   << std::setprecision(0) << o.peak_gbps << " GB/s, eager launch "
                   << std::setprecision(2) << device.value("launch_us", 0.0) << " us, graph node "
-                  << device.value("graph_node_us", 0.0) << " us\n";
+                  << device.value("graph_node_us", 0.0) << " us, dependent node "
+                  << device.value("chain_node_us", 0.0) << " us (graphs on/off ceiling "
+                  << device.value("graphs_ratio_ceiling", 0.0) << ")\n";
       }
       std::vector<std::string> canonical;
       for (const std::string& p : o.plans) canonical.push_back(Plan::parse(p).to_string());
