@@ -29,7 +29,8 @@ nlohmann::json run_json(const RunInfo& r) {
           {"command_line", r.command_line},
           {"backend", r.backend},
           {"launch_us", r.launch_us},
-          {"graph_node_us", r.graph_node_us}};
+          {"graph_node_us", r.graph_node_us},
+          {"chain_node_us", r.chain_node_us}};
 }
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. Plans contain

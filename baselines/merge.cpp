@@ -44,7 +44,8 @@ class Attached {
   sqlite3* c_;
 };
 
-// `version`: the input's schema; before 3 its runs lack the launch costs (they stay 0).
+// `version`: the input's schema; before 3 its runs lack the launch costs, before 4 the dependent
+// node (they stay 0).
 void copy_run(sqlite3* c, const std::string& path, const std::string& uuid, int version) {
   const char* cols = internal::run_columns(version);
   const std::string run_sql = std::string("INSERT INTO main.runs (") + cols + ") SELECT " + cols +

@@ -14,7 +14,7 @@ namespace {
 
 // Migration i takes the schema from version i to i + 1. Append only: a released migration is
 // never edited (databases in the field already ran it). Renaming a stored key is a migration.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: runs, models, trials with every sample, per-slot times, baseline promotions.
     R"sql(
 CREATE TABLE runs (
@@ -125,6 +125,12 @@ CREATE INDEX promotions_by_name ON baseline_promotions(name, promoted_at);
     R"sql(
 ALTER TABLE runs ADD COLUMN launch_us REAL NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN graph_node_us REAL NOT NULL DEFAULT 0;
+)sql",
+    // 4: the least a graph-replayed dependent launch costs on that host (device-info's chain
+    // node: a full-grid kernel waiting under PDL for its predecessor's output); with launch_us
+    // it bounds the graphs on/off ratio. 0: not measured.
+    R"sql(
+ALTER TABLE runs ADD COLUMN chain_node_us REAL NOT NULL DEFAULT 0;
 )sql",
 };
 
@@ -263,6 +269,16 @@ void add_v1_run(const std::string& path, const std::string& uuid, const std::str
              "INSERT INTO runs (uuid, started_at, status, host, backend) "
              "VALUES (?, ?, 'complete', 'old-box', 'cuda')");
   s.bind_all(uuid, started_at);
+  s.run();
+}
+
+void add_v3_run(const std::string& path, const std::string& uuid, const std::string& started_at,
+                double launch_us, double graph_node_us) {
+  db::Conn conn = db::open(path, false);
+  db::Stmt s(conn.get(), path,
+             "INSERT INTO runs (uuid, started_at, status, host, backend, launch_us, graph_node_us) "
+             "VALUES (?, ?, 'complete', 'old-box', 'cuda', ?, ?)");
+  s.bind_all(uuid, started_at, launch_us, graph_node_us);
   s.run();
 }
 

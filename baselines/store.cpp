@@ -39,6 +39,7 @@ RunInfo read_run(const db::Stmt& s, int version) {
     r.launch_us = s.f64(i++);
     r.graph_node_us = s.f64(i++);
   }
+  if (version >= 4) r.chain_node_us = s.f64(i++);
   return r;
 }
 
@@ -101,12 +102,12 @@ void Store::begin_run(const RunInfo& r) {
   db::Stmt s(db(), path_,
              "INSERT INTO runs (uuid, started_at, finished_at, status, git_commit, git_branch, "
              "git_dirty, tag, host, gpu_name, gpu_uuid, gpu_sm, driver, cuda_runtime, clocks, "
-             "tool_version, command_line, backend, launch_us, graph_node_us) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             "tool_version, command_line, backend, launch_us, graph_node_us, chain_node_us) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind_all(r.uuid, r.started_at.empty() ? db::now_utc() : r.started_at, r.finished_at, status,
              r.git_commit, r.git_branch, r.git_dirty, r.tag, r.host, r.gpu_name, r.gpu_uuid,
              r.gpu_sm, r.driver, r.cuda_runtime, r.clocks, r.tool_version, r.command_line,
-             r.backend, r.launch_us, r.graph_node_us);
+             r.backend, r.launch_us, r.graph_node_us, r.chain_node_us);
   s.run();
   txn.commit();
 }

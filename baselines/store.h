@@ -33,6 +33,10 @@ struct RunInfo {
   // device-info at the start: one empty kernel launched eagerly / as a graph node, us; 0: not
   // measured (CPU runs, databases from before schema 3).
   double launch_us = 0, graph_node_us = 0;
+  // device-info's dependent node: a full-grid kernel reading its predecessor's output, per node
+  // of a replayed graph, us; with launch_us it bounds the graphs on/off ratio. 0: not measured
+  // (CPU runs, databases from before schema 4).
+  double chain_node_us = 0;
 };
 
 // A GGUF model, identified by the sha256 of its bytes.
@@ -155,6 +159,9 @@ std::vector<std::string> tables(const std::string& path);  // sorted table names
 int64_t row_count(const std::string& path, const std::string& table);
 // A complete run with only the columns of schema 1 and 2, into a file at either version.
 void add_v1_run(const std::string& path, const std::string& uuid, const std::string& started_at);
+// A complete run with the columns of schema 3 (the eager and graph-node launch costs).
+void add_v3_run(const std::string& path, const std::string& uuid, const std::string& started_at,
+                double launch_us, double graph_node_us);
 }  // namespace testing
 
 }  // namespace swapbench::store

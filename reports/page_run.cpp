@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "harness/device_info.h"
 #include "reports/html.h"
 #include "reports/pages.h"
 #include "reports/svg.h"
@@ -29,7 +30,15 @@ std::string provenance(const Run& run) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "%.2f us eager, %.2f us graph node", r.launch_us,
                   r.graph_node_us);
-    s += row("host launch", esc(buf));
+    std::string text = buf;
+    if (r.chain_node_us > 0) {  // schema 4: no step of dependent launches gains more from graphs
+      const double ceiling =
+          graphs_ratio_ceiling({.launch_us = r.launch_us, .chain_node_us = r.chain_node_us});
+      std::snprintf(buf, sizeof buf, ", %.2f us dependent node (graphs on/off ceiling %.2f)",
+                    r.chain_node_us, ceiling);
+      text += buf;
+    }
+    s += row("host launch", esc(text));
   }
   s += row("model", esc(run.model_description));
   s += row("command", "<code>" + esc(r.command_line) + "</code>");

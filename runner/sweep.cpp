@@ -146,6 +146,7 @@ SweepOutcome run_sweep(const SweepOptions& o, std::ostream& progress) {
       r.cuda_runtime = device.value("cuda_runtime", "");
       r.launch_us = device.value("launch_us", 0.0);
       r.graph_node_us = device.value("graph_node_us", 0.0);
+      r.chain_node_us = device.value("chain_node_us", 0.0);
     } else {
       r.gpu_name = cpu_device_name();
       r.driver = "-";

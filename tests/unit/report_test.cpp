@@ -117,6 +117,35 @@ TEST(ReportRunPage, ShowsTheRooflineShareWhereTheBandwidthWasMeasured) {
   EXPECT_NE(page.find("class=\"num roofline note\" data-v=\"0\">–<"), std::string::npos);
 }
 
+// The provenance's host launch row: the dependent node and the graphs on/off ceiling it sets
+// (eager launch over dependent node) where device-info measured it; neither for an older run.
+TEST(ReportRunPage, ShowsTheDependentNodeAndTheGraphsCeilingWhereMeasured) {
+  test::TempDir dir;
+  const std::string path = dir.file("r.db").string();
+  std::string measured, unmeasured;
+  {
+    store::Store db = store::Store::open(path);
+    store::RunInfo run;
+    run.launch_us = 4.6;
+    run.graph_node_us = 0.5;
+    run.uuid = unmeasured = db.new_uuid();
+    db.begin_run(run);
+    run.chain_node_us = 2.0;  // 4.6 / 2.0: a ceiling of 2.30
+    run.uuid = measured = db.new_uuid();
+    db.begin_run(run);
+  }
+  report::write_site(store::Store::open_read_only(path), dir.path() / "site");
+  const std::string page = slurp(dir.path() / "site" / report::run_file(measured));
+  EXPECT_NE(page.find("4.60 us eager, 0.50 us graph node, 2.00 us dependent node (graphs on/off "
+                      "ceiling 2.30)"),
+            std::string::npos)
+      << page;
+  const std::string old = slurp(dir.path() / "site" / report::run_file(unmeasured));
+  EXPECT_NE(old.find("4.60 us eager, 0.50 us graph node<"), std::string::npos) << old;
+  EXPECT_EQ(old.find("dependent node"), std::string::npos);
+  EXPECT_EQ(old.find("ceiling"), std::string::npos);
+}
+
 TEST(ReportLibrary, AnEmptyDatabaseGivesAnIndexThatSaysSo) {
   test::TempDir dir;
   const std::string path = dir.file("empty.db").string();

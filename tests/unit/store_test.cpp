@@ -163,14 +163,18 @@ TEST(Store, RunsKeepTheHostLaunchCostsAndExportThem) {
   r.backend = "cuda";
   r.launch_us = 4.15;
   r.graph_node_us = 0.5;
+  r.chain_node_us = 1.4;
   db.begin_run(r);
   const std::vector<RunInfo> runs = db.runs();
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_DOUBLE_EQ(runs[0].launch_us, 4.15);
   EXPECT_DOUBLE_EQ(runs[0].graph_node_us, 0.5);
+  EXPECT_DOUBLE_EQ(runs[0].chain_node_us, 1.4);
   EXPECT_DOUBLE_EQ(db.find_run(r.uuid)->launch_us, 4.15);
+  EXPECT_DOUBLE_EQ(db.find_run(r.uuid)->chain_node_us, 1.4);
   const json e = db.export_json();
   EXPECT_DOUBLE_EQ(e["runs"][0]["launch_us"].get<double>(), 4.15) << e.dump();
+  EXPECT_DOUBLE_EQ(e["runs"][0]["chain_node_us"].get<double>(), 1.4) << e.dump();
 }
 
 // Schema 3 added the runs' launch costs: a schema 2 file still reads read-only and merges (its
@@ -199,6 +203,38 @@ TEST(Store, ASchema2DatabaseReadsMergesAndUpgradesWithLaunchCostsZero) {
   EXPECT_EQ(up.version(), Store::latest_version());
   ASSERT_EQ(up.runs().size(), 1u);
   EXPECT_EQ(up.runs()[0].graph_node_us, 0.0);
+}
+
+// Schema 4 added the runs' dependent node: a schema 3 file still reads read-only and merges with
+// its launch costs intact and the dependent node 0, and upgrades in place keeping both.
+TEST(Store, ASchema3DatabaseReadsMergesAndUpgradesWithTheDependentNodeZero) {
+  TempDir dir;
+  const std::string old = dir.file("v3.db").string();
+  testing::create_at_version(old, 3);
+  testing::add_v3_run(old, "0123-old", "2025-01-01T00:00:00Z", 4.15, 0.5);
+  {
+    const Store ro = Store::open_read_only(old);
+    EXPECT_EQ(ro.version(), 3);
+    const std::vector<RunInfo> runs = ro.runs();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_DOUBLE_EQ(runs[0].launch_us, 4.15);
+    EXPECT_DOUBLE_EQ(runs[0].graph_node_us, 0.5);
+    EXPECT_EQ(runs[0].chain_node_us, 0.0);
+    EXPECT_EQ(ro.find_run("latest")->uuid, "0123-old");
+  }
+  const std::string out = dir.file("out.db").string();
+  Store::merge({old}, out);
+  Store merged = Store::open(out);
+  ASSERT_TRUE(merged.find_run("0123-old").has_value());
+  EXPECT_DOUBLE_EQ(merged.find_run("0123-old")->launch_us, 4.15);
+  EXPECT_EQ(merged.find_run("0123-old")->chain_node_us, 0.0);
+
+  Store up = Store::open(old);
+  EXPECT_EQ(up.version(), 4);
+  ASSERT_EQ(up.runs().size(), 1u);
+  EXPECT_DOUBLE_EQ(up.runs()[0].graph_node_us, 0.5);
+  EXPECT_EQ(up.runs()[0].chain_node_us, 0.0);
+  EXPECT_EQ(up.export_json()["runs"][0]["chain_node_us"].get<double>(), 0.0);
 }
 
 TEST(Store, NewerDatabaseIsRefusedNamingBothVersionsAndLeftByteIdentical) {
