@@ -7,8 +7,9 @@
 namespace swapbench::cli {
 
 void add_device_info(CLI::App& app, Action& run) {
-  auto* c = app.add_subcommand(
-      "device-info", "Show the GPU and measure stream bandwidth and launch/graph-node overheads");
+  auto* c = app.add_subcommand("device-info",
+                               "Show the GPU and measure stream bandwidth, launch, graph-node and "
+                               "dependent-node costs");
   static bool json = false;
   c->add_flag("--json", json, "Machine-readable output");
   c->callback([&run] {
