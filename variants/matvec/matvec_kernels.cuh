@@ -132,6 +132,76 @@ __device__ __forceinline__ void dot_blocks(const uint8_t* const (&rows)[R], cons
   }
 }
 
+// Registers a lane may spend holding weight blocks across the grid wait (PreloadedRows): with the
+// dot's own ~70, an instantiation stays inside the 128 that 512-thread blocks allow.
+constexpr int kPreloadRegs = 40;
+
+// Steps of 32 blocks per row that PreloadedRows<T, R, K> holds: K = 0 (no preload) for wide
+// blocks at many rows per warp, at most 2 (rows of up to 2048 columns).
+template <DType T, int R>
+constexpr int preload_steps() {
+  constexpr int regs = static_cast<int>(sizeof(WBlock<T>) / 4) * R;
+  constexpr int k = kPreloadRegs / regs;
+  return k > 2 ? 2 : k;
+}
+
+// A lane's blocks lane, lane + 32, ... (K steps) of its warp's R rows, loaded into registers
+// before the grid wait when the rows are that short (at most 32 K blocks: smollm2's 576- and
+// 1536-column rows). Prefetching them into L2 instead leaves one L2 round trip after the wait,
+// between x staged and the first dot, on the critical path of every small launch; held in
+// registers, the dot waits only for x. dot() accumulates in dot_blocks' order (block lane, then
+// lane + 32, each into acc[r]), so the sums keep dot_blocks' bits. Weights are never written by a
+// kernel, so reading them before the wait is safe (launch.cuh).
+template <DType T, int R, int K>
+struct PreloadedRows {
+  static constexpr int kMaxBlocks = kWarpSize * K;
+  WBlock<T> w[K > 0 ? K : 1][R];
+
+  // Whether rows of nb blocks fit, x staged in tiles of `tile_blocks` (0: x from global).
+  static __device__ __forceinline__ bool fits(int nb, int tile_blocks) {
+    return K > 0 && nb <= kMaxBlocks && (tile_blocks == 0 || nb <= tile_blocks);
+  }
+  __device__ __forceinline__ void load(const uint8_t* const (&rows)[R], int nb, int lane) {
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+      const int b = lane + kWarpSize * k;
+      if (b < nb) {
+#pragma unroll
+        for (int r = 0; r < R; ++r) w[k][r].load(rows[r], b);
+      }
+    }
+  }
+  // x as dot_blocks reads it, from the first (only) tile.
+  template <class X>
+  __device__ __forceinline__ void dot(const X& xs, int nb, int lane, float (&acc)[R]) const {
+#pragma unroll
+    for (int k = 0; k < K; ++k) {
+      const int b = lane + kWarpSize * k;
+      if (b >= nb) break;
+      float xv[kQK];
+      xs.load(b, b, xv);
+#pragma unroll
+      for (int r = 0; r < R; ++r) acc[r] = w[k][r].accum(acc[r], xv);
+    }
+  }
+};
+
+// Before the grid wait: a short row's blocks into `pre` (PreloadedRows::fits), a longer row's
+// lines on their way to L2.
+template <DType T, int R, int K>
+__device__ __forceinline__ void fetch_rows_early(PreloadedRows<T, R, K>& pre, bool preload,
+                                                 const uint8_t* const (&rows)[R], int nb,
+                                                 uint64_t row_bytes, int lane) {
+  if (preload) {
+    pre.load(rows, nb, lane);
+    return;
+  }
+#pragma unroll
+  for (int r = 0; r < R; ++r)
+    for (uint64_t off = uint64_t(lane) * kL2Line; off < row_bytes; off += kWarpSize * kL2Line)
+      sb_prefetch_l2(rows[r] + off);
+}
+
 enum class Epilogue {
   lane0,        // lane 0 stores each of the warp's rows
   lane0_resid,  // lane 0 stores y = res + sum
@@ -159,14 +229,12 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j)
     rows[r] = g < j.rows1 ? j.w1 + static_cast<uint64_t>(g) * j.row_bytes
                           : j.w2 + static_cast<uint64_t>(g - j.rows1) * j.row_bytes;
   }
-  // No kernel writes weights, so their trip to L2 may start before the previous kernel is done:
-  // under PDL it overlaps that kernel's tail. Everything from x on waits.
-  if (active) {
-#pragma unroll
-    for (int r = 0; r < R; ++r)
-      for (uint64_t off = uint64_t(lane) * kL2Line; off < j.row_bytes; off += kWarpSize * kL2Line)
-        sb_prefetch_l2(rows[r] + off);
-  }
+  // No kernel writes weights, so they may be read before the previous kernel is done: under PDL
+  // that overlaps its tail. Everything from x on waits.
+  using Pre = PreloadedRows<T, R, preload_steps<T, R>()>;
+  const bool preload = Pre::fits(j.nb, TILE / kQK);  // grid-uniform
+  Pre pre;
+  if (active) fetch_rows_early(pre, preload, rows, j.nb, j.row_bytes, lane);
   sb_grid_wait();
   sb_grid_launch_dependents();
   float acc[R];
@@ -174,11 +242,19 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j)
   for (int r = 0; r < R; ++r) acc[r] = 0.0f;
 
   if constexpr (TILE == 0) {
-    if (active) dot_blocks<T, R>(rows, XGlobal{j.x}, 0, j.nb, lane, acc);
+    if (active) {
+      if (preload) pre.dot(XGlobal{j.x}, j.nb, lane, acc);
+      else dot_blocks<T, R>(rows, XGlobal{j.x}, 0, j.nb, lane, acc);
+    }
   } else {
     __shared__ __align__(16) float xs[TILE];
     constexpr int kTileBlocks = TILE / kQK;
-    for (int first = 0; first < j.nb; first += kTileBlocks) {
+    if (preload) {  // one tile
+      stage_x(xs, j.x, 0, j.nb * kQK);
+      __syncthreads();
+      if (active) pre.dot(XShared{xs}, j.nb, lane, acc);
+    }
+    for (int first = 0; !preload && first < j.nb; first += kTileBlocks) {
       const int count = min(kTileBlocks, j.nb - first);
       if (first > 0) __syncthreads();  // every warp is done with the previous tile
       stage_x(xs, j.x, first * kQK, count * kQK);

@@ -60,13 +60,13 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
   const uint8_t* rows[R];
 #pragma unroll
   for (int r = 0; r < R; ++r) rows[r] = op.row(active ? unit : op.units - 1, r);
-  // Weights are never written by a kernel: start their trip to L2 before waiting (launch.cuh).
-  if (active) {
-#pragma unroll
-    for (int r = 0; r < R; ++r)
-      for (uint64_t off = uint64_t(lane) * kL2Line; off < op.row_bytes; off += kWarpSize * kL2Line)
-        sb_prefetch_l2(rows[r] + off);
-  }
+  // Weights are never written by a kernel: read short rows into registers, start longer ones'
+  // trip to L2, before waiting (launch.cuh, PreloadedRows).
+  using Pre = PreloadedRows<T, R, preload_steps<T, R>()>;
+  const int nb = in.dim / kQK;
+  const bool preload = Pre::fits(nb, TILE / kQK);  // grid-uniform
+  Pre pre;
+  if (active) fetch_rows_early(pre, preload, rows, nb, op.row_bytes, lane);
   sb_grid_wait();
   sb_grid_launch_dependents();
 
@@ -74,11 +74,15 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
   const float scale = cuda::rms_scale(in.x, in.dim, in.eps, kNormThreads, scratch);
   __shared__ __align__(16) float xs[TILE];
   constexpr int kTileBlocks = TILE / kQK;
-  const int nb = in.dim / kQK;
   float acc[R];
 #pragma unroll
   for (int r = 0; r < R; ++r) acc[r] = 0.0f;
-  for (int first = 0; first < nb; first += kTileBlocks) {
+  if (preload) {  // one tile
+    stage_normed_x(xs, in, scale, 0, nb * kQK);
+    __syncthreads();
+    if (active) pre.dot(XShared{xs}, nb, lane, acc);
+  }
+  for (int first = 0; !preload && first < nb; first += kTileBlocks) {
     const int count = min(kTileBlocks, nb - first);
     if (first > 0) __syncthreads();  // every warp is done with the previous tile
     stage_normed_x(xs, in, scale, first * kQK, count * kQK);
