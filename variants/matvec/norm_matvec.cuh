@@ -43,6 +43,27 @@ __device__ __forceinline__ void stage_normed_x(float* xs, const NormInput& in, f
   }
 }
 
+// The norm weight's float4 of this thread for a one-pass stage (dim / 4 <= blockDim.x): a
+// weight, so it is read before the grid wait, beside the rows (PreloadedRows).
+__device__ __forceinline__ float4 norm_weight_early(const NormInput& in) {
+  const int i = static_cast<int>(threadIdx.x);
+  return i < in.dim / 4 ? __ldg(reinterpret_cast<const float4*>(in.weight) + i)
+                        : make_float4(0, 0, 0, 0);
+}
+
+// stage_normed_x of the whole vector in one pass, the norm weight already loaded (nw): the same
+// elements, products and stores, without the weight's round trip after the wait.
+__device__ __forceinline__ void stage_normed_x_one_pass(float* xs, const NormInput& in,
+                                                        float scale, float4 nw) {
+  const int i = static_cast<int>(threadIdx.x);
+  if (i >= in.dim / 4) return;
+  const float4 a = __ldg(reinterpret_cast<const float4*>(in.x) + i);
+  const float4 v{cuda::rms_apply(a.x, scale, nw.x), cuda::rms_apply(a.y, scale, nw.y),
+                 cuda::rms_apply(a.z, scale, nw.z), cuda::rms_apply(a.w, scale, nw.w)};
+  const int bl = i >> 3, c = i & 7;
+  reinterpret_cast<float4*>(xs)[bl * 8 + ((c + bl) & 7)] = v;
+}
+
 // Op (the variant's part) provides:
 //   int units;                                      warp units (groups of R rows)
 //   uint64_t row_bytes;                             bytes of one weight row
@@ -67,6 +88,8 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
   const bool preload = Pre::fits(nb, TILE / kQK);  // grid-uniform
   Pre pre;
   if (active) fetch_rows_early(pre, preload, rows, nb, op.row_bytes, lane);
+  const bool one_pass = preload && in.dim / 4 <= static_cast<int>(blockDim.x);  // grid-uniform
+  const float4 nw = one_pass ? norm_weight_early(in) : make_float4(0, 0, 0, 0);
   sb_grid_wait();
   sb_grid_launch_dependents();
 
@@ -78,7 +101,8 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
 #pragma unroll
   for (int r = 0; r < R; ++r) acc[r] = 0.0f;
   if (preload) {  // one tile
-    stage_normed_x(xs, in, scale, 0, nb * kQK);
+    if (one_pass) stage_normed_x_one_pass(xs, in, scale, nw);
+    else stage_normed_x(xs, in, scale, 0, nb * kQK);
     __syncthreads();
     if (active) pre.dot(XShared{xs}, nb, lane, acc);
   }
