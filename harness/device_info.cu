@@ -60,6 +60,22 @@ double median_ms(cudaStream_t s, int reps, F&& body) {
   return ms[ms.size() / 2];
 }
 
+// Captures launch(0) .. launch(n - 1) on s into a graph and returns the median replay time per
+// node, us.
+template <class F>
+double graph_us_per_node(cudaStream_t s, int n, F&& launch) {
+  cudaGraph_t g;
+  cudaGraphExec_t ge;
+  SB_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
+  for (int i = 0; i < n; ++i) launch(i);
+  SB_CUDA_CHECK(cudaStreamEndCapture(s, &g));
+  SB_CUDA_CHECK(cudaGraphInstantiate(&ge, g, 0));
+  const double ms = median_ms(s, 5, [&] { SB_CUDA_CHECK(cudaGraphLaunch(ge, s)); });
+  cudaGraphExecDestroy(ge);
+  cudaGraphDestroy(g);
+  return ms * 1e3 / n;
+}
+
 void fill_identity(DeviceReport& r, int dev) {
   cudaDeviceProp prop{};
   SB_CUDA_CHECK(cudaGetDeviceProperties(&prop, dev));
@@ -129,16 +145,10 @@ DeviceReport measure_device() {
   });
   r.launch_us = eager_ms * 1e3 / kLaunches;
 
-  cudaGraph_t g;
-  cudaGraphExec_t ge;
-  SB_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
-  for (int i = 0; i < kLaunches; ++i) empty_kernel<<<1, 32, 0, s>>>();
-  SB_CUDA_CHECK(cudaStreamEndCapture(s, &g));
-  SB_CUDA_CHECK(cudaGraphInstantiate(&ge, g, 0));
-  const double graph_ms = median_ms(s, 5, [&] { SB_CUDA_CHECK(cudaGraphLaunch(ge, s)); });
-  r.graph_node_us = graph_ms * 1e3 / kLaunches;
-  cudaGraphExecDestroy(ge);
-  cudaGraphDestroy(g);
+  r.graph_node_us = graph_us_per_node(s, kLaunches, [&](int) {
+    empty_kernel<<<1, 32, 0, s>>>();
+    SB_CHECK_LAUNCH("device_info.empty");
+  });
 
   // The dependent chain: one block per SM, 256 threads, ping-pong buffers, PDL edges.
   const unsigned chain_threads = 256, chain_blocks = static_cast<unsigned>(r.sm_count);
@@ -146,16 +156,10 @@ DeviceReport measure_device() {
   float* ping = static_cast<float*>(dst);
   float* pong = ping + chain_n;
   const LaunchCtx pdl{.stream = s, .pdl = true};
-  SB_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
-  for (int i = 0; i < kLaunches; ++i)
+  r.chain_node_us = graph_us_per_node(s, kLaunches, [&](int i) {
     launch_kernel("device_info.chain", chain_kernel, chain_blocks, chain_threads, 0, pdl,
                   i % 2 ? pong : ping, i % 2 ? ping : pong, chain_n);
-  SB_CUDA_CHECK(cudaStreamEndCapture(s, &g));
-  SB_CUDA_CHECK(cudaGraphInstantiate(&ge, g, 0));
-  const double chain_ms = median_ms(s, 5, [&] { SB_CUDA_CHECK(cudaGraphLaunch(ge, s)); });
-  r.chain_node_us = chain_ms * 1e3 / kLaunches;
-  cudaGraphExecDestroy(ge);
-  cudaGraphDestroy(g);
+  });
   cudaFree(src);
   cudaFree(dst);
   cudaFree(sink);

@@ -3,6 +3,8 @@
 // increasing order through kernels/common/dequant.cuh, the xor-tree warp sum, then a store.
 // What varies between variants is only where x is read from (global, or staged per thread block
 // in shared memory in tiles of TILE floats), R, and the epilogue; so all are bitwise identical.
+// Before the grid wait a warp fetches its rows: short rows into registers (PreloadedRows), longer
+// ones into L2.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -158,7 +160,7 @@ struct PreloadedRows {
   WBlock<T> w[K > 0 ? K : 1][R];
 
   // Whether rows of nb blocks fit, x staged in tiles of `tile_blocks` (0: x from global).
-  static __device__ __forceinline__ bool fits(int nb, int tile_blocks) {
+  static __host__ __device__ __forceinline__ bool fits(int nb, int tile_blocks) {
     return K > 0 && nb <= kMaxBlocks && (tile_blocks == 0 || nb <= tile_blocks);
   }
   __device__ __forceinline__ void load(const uint8_t* const (&rows)[R], int nb, int lane) {
