@@ -217,6 +217,7 @@ template <DType T, int R, int TILE, Epilogue E>
 __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j) {
   static_assert(TILE % (kQK * kWarpSize) == 0, "tiles must start on 32-block boundaries");
   static_assert(E != Epilogue::spread_resid || R <= kWarpSize, "one lane per row");
+  sb_trace_start();  // SWAPBENCH_TRACE: the rows are fetched before the grid wait
   const int lane = static_cast<int>(threadIdx.x) & (kWarpSize - 1);
   const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
   const int warps = static_cast<int>(blockDim.x) / kWarpSize;
@@ -264,10 +265,14 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j)
       if (active) dot_blocks<T, R>(rows, XShared{xs}, first, count, lane, acc);
     }
   }
-  if (!active) return;
+  if (!active) {
+    sb_trace_warp_end();
+    return;
+  }
 
 #pragma unroll
   for (int r = 0; r < R; ++r) acc[r] = warp_sum(acc[r]);
+  sb_trace_warp_end();  // SWAPBENCH_TRACE: the warp's sums are done (the stores remain)
 
   if constexpr (E == Epilogue::spread_resid) {
     // Every lane holds every row's sum (warp_sum leaves identical bits in all lanes): lane i

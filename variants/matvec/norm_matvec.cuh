@@ -73,6 +73,7 @@ template <DType T, int R, int TILE, class Op>
 __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
     norm_matvec_kernel(NormInput in, Op op) {
   static_assert(TILE % (kQK * kWarpSize) == 0, "tiles must start on 32-block boundaries");
+  sb_trace_start();  // SWAPBENCH_TRACE: the rows are fetched before the grid wait
   const int lane = static_cast<int>(threadIdx.x) & (kWarpSize - 1);
   const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
   const int warps = static_cast<int>(blockDim.x) / kWarpSize;
@@ -113,9 +114,13 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
     __syncthreads();
     if (active) dot_blocks<T, R>(rows, XShared{xs}, first, count, lane, acc);
   }
-  if (!active) return;
+  if (!active) {
+    sb_trace_warp_end();
+    return;
+  }
 #pragma unroll
   for (int r = 0; r < R; ++r) acc[r] = warp_sum(acc[r]);
+  sb_trace_warp_end();  // SWAPBENCH_TRACE: the warp's sums are done (the stores remain)
   if (lane == 0) op.store(unit, acc);
 }
 
