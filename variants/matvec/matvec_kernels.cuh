@@ -74,14 +74,19 @@ struct XShared {
   }
 };
 
+// Where float4 number i of a tile goes in the swizzled layout XShared reads: chunk c = i % 8 of
+// block bl = i / 8, at chunk (c + bl) % 8.
+__device__ __forceinline__ int swizzled_chunk(int i) {
+  const int bl = i >> 3, c = i & 7;
+  return bl * 8 + ((c + bl) & 7);
+}
+
 // Copies x[first, first + count) into the swizzled layout XShared reads; count % 32 == 0.
 __device__ __forceinline__ void stage_x(float* xs, const float* x, int first, int count) {
   const float4* src = reinterpret_cast<const float4*>(x + first);
   float4* dst = reinterpret_cast<float4*>(xs);
-  for (int i = static_cast<int>(threadIdx.x); i < count / 4; i += static_cast<int>(blockDim.x)) {
-    const int bl = i >> 3, c = i & 7;
-    dst[bl * 8 + ((c + bl) & 7)] = __ldg(src + i);
-  }
+  for (int i = static_cast<int>(threadIdx.x); i < count / 4; i += static_cast<int>(blockDim.x))
+    dst[swizzled_chunk(i)] = __ldg(src + i);
 }
 
 // Blocks whose weight loads a lane issues before it consumes the first: about 40 words in flight.

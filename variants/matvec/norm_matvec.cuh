@@ -28,19 +28,20 @@ struct NormInput {
   int dim;  // a multiple of 32
 };
 
+// xn's float4 number i (x chunk a, norm weight chunk b) into its swizzled place in xs.
+__device__ __forceinline__ void store_normed4(float* xs, int i, float4 a, float scale, float4 b) {
+  const float4 v{cuda::rms_apply(a.x, scale, b.x), cuda::rms_apply(a.y, scale, b.y),
+                 cuda::rms_apply(a.z, scale, b.z), cuda::rms_apply(a.w, scale, b.w)};
+  reinterpret_cast<float4*>(xs)[swizzled_chunk(i)] = v;
+}
+
 // Stages xn[first, first + count) into the swizzled layout XShared reads; count % 32 == 0.
 __device__ __forceinline__ void stage_normed_x(float* xs, const NormInput& in, float scale,
                                                int first, int count) {
   const float4* x = reinterpret_cast<const float4*>(in.x + first);
   const float4* w = reinterpret_cast<const float4*>(in.weight + first);
-  float4* dst = reinterpret_cast<float4*>(xs);
-  for (int i = static_cast<int>(threadIdx.x); i < count / 4; i += static_cast<int>(blockDim.x)) {
-    const float4 a = __ldg(x + i), b = __ldg(w + i);
-    const float4 v{cuda::rms_apply(a.x, scale, b.x), cuda::rms_apply(a.y, scale, b.y),
-                   cuda::rms_apply(a.z, scale, b.z), cuda::rms_apply(a.w, scale, b.w)};
-    const int bl = i >> 3, c = i & 7;
-    dst[bl * 8 + ((c + bl) & 7)] = v;
-  }
+  for (int i = static_cast<int>(threadIdx.x); i < count / 4; i += static_cast<int>(blockDim.x))
+    store_normed4(xs, i, __ldg(x + i), scale, __ldg(w + i));
 }
 
 // The norm weight's float4 of this thread for a one-pass stage (dim / 4 <= blockDim.x): a
@@ -56,12 +57,8 @@ __device__ __forceinline__ float4 norm_weight_early(const NormInput& in) {
 __device__ __forceinline__ void stage_normed_x_one_pass(float* xs, const NormInput& in,
                                                         float scale, float4 nw) {
   const int i = static_cast<int>(threadIdx.x);
-  if (i >= in.dim / 4) return;
-  const float4 a = __ldg(reinterpret_cast<const float4*>(in.x) + i);
-  const float4 v{cuda::rms_apply(a.x, scale, nw.x), cuda::rms_apply(a.y, scale, nw.y),
-                 cuda::rms_apply(a.z, scale, nw.z), cuda::rms_apply(a.w, scale, nw.w)};
-  const int bl = i >> 3, c = i & 7;
-  reinterpret_cast<float4*>(xs)[bl * 8 + ((c + bl) & 7)] = v;
+  if (i < in.dim / 4)
+    store_normed4(xs, i, __ldg(reinterpret_cast<const float4*>(in.x) + i), scale, nw);
 }
 
 // Op (the variant's part) provides:
