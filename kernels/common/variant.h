@@ -51,6 +51,12 @@ struct LaunchCtx {
   void* workspace = nullptr;  // VariantInfo::workspace_bytes(shape) bytes, device or host memory
   const Params* params = nullptr;  // every declared parameter, defaults filled in
   bool pdl = false;  // CUDA: launch with programmatic dependent launch (kernels/common/launch.cuh)
+  // VariantInfo::zeroed_bytes(shape) bytes that are zero when the call starts and that the call
+  // must leave zero when it completes (an arrival counter reset by the last block to draw a
+  // ticket), so that no memset node has to zero them before every call. The engine zeroes them
+  // once; like the workspace they are shared by the step's call sites, which is safe because a
+  // kernel touches them only after its grid wait, when the launch before it has completed.
+  void* zeroed = nullptr;
   int64_t param(const std::string& name) const;  // throws when the variant did not declare it
 };
 
@@ -67,6 +73,7 @@ struct VariantInfo {
   std::function<double(const Shape&)> bytes;            // bytes moved through memory per call
   std::function<double(const Shape&)> flops;            // arithmetic per call
   std::function<size_t(const Shape&)> workspace_bytes;  // scratch per call site (may be empty)
+  std::function<size_t(const Shape&)> zeroed_bytes;     // LaunchCtx::zeroed (may be empty)
   std::string fallback;    // variant of the same slot used where applies() says no
   bool test_only = false;  // compiled into test binaries only, never offered to users
 

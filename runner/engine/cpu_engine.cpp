@@ -45,6 +45,8 @@ class CpuEngine final : public Engine {
     }
     workspace_.resize(step_.workspace_bytes());
     b_.workspace = workspace_.data();
+    zeroed_.assign(step_.zeroed_bytes(), 0);
+    b_.zeroed = zeroed_.data();
     b_.token = &token_;
     b_.pos = &pos_;
     b_.next = &next_;
@@ -135,6 +137,7 @@ class CpuEngine final : public Engine {
   LlamaStep step_;
   std::vector<float> act_, logits_, cache_;
   std::vector<uint8_t> workspace_;
+  std::vector<uint8_t> zeroed_;  // LaunchCtx::zeroed: zero once, left zero by every call
   StepBuffers b_;
   StepWeights w_;
   int32_t token_ = 0, pos_ = 0, next_ = 0;

@@ -245,6 +245,10 @@ class CudaEngine final : public Engine {
       SB_CUDA_CHECK(cudaMemset(b_.v_cache.back(), 0xff, size_t(max_ctx_) * kv * sizeof(float)));
     }
     b_.workspace = step_.workspace_bytes() ? device_alloc(step_.workspace_bytes()) : nullptr;
+    if (const size_t z = step_.zeroed_bytes()) {  // zero once: every call leaves it zero
+      b_.zeroed = device_alloc(z);
+      SB_CUDA_CHECK(cudaMemset(b_.zeroed, 0, z));
+    }
     b_.token = device_array<int32_t>(1);
     b_.pos = device_array<int32_t>(1);
     b_.next = device_array<int32_t>(1);

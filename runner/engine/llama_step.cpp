@@ -21,13 +21,20 @@ namespace {
 Shape vec(int64_t n) { return {.cols = n}; }
 Shape mat(const TensorRef& t) { return {.rows = t.rows, .cols = t.cols}; }
 
+// The step's two shared regions that every call gets (LaunchCtx).
+struct Scratch {
+  void* workspace;
+  void* zeroed;
+  explicit Scratch(const StepBuffers& b) : workspace(b.workspace), zeroed(b.zeroed) {}
+};
+
 template <class Args>
 void call(const auto& site, const Args& args, const char* role, int32_t layer, const float* out,
-          int64_t out_n, void* stream, void* workspace, StepObserver* obs, bool pdl) {
+          int64_t out_n, void* stream, const Scratch& ws, StepObserver* obs, bool pdl) {
   const Binding& b = *site.binding;
   const SlotCall c{&site.slot, role, layer, &b, out, out_n, &site.shape};
   if (obs) obs->before(c);
-  b.variant->launch(args, LaunchCtx{stream, workspace, &b.params, pdl});
+  b.variant->launch(args, LaunchCtx{stream, ws.workspace, &b.params, pdl, ws.zeroed});
   if (obs) obs->after(c);
 }
 
@@ -38,8 +45,9 @@ LlamaStep::Site LlamaStep::site(Bindings& b, const std::string& slot, const Shap
 }
 
 void LlamaStep::need_workspace(const Site& s) {
-  if (s.binding->variant)
-    workspace_ = std::max(workspace_, s.binding->variant->info.workspace_bytes(s.shape));
+  if (!s.binding->variant) return;
+  workspace_ = std::max(workspace_, s.binding->variant->info.workspace_bytes(s.shape));
+  zeroed_ = std::max(zeroed_, s.binding->variant->info.zeroed_bytes(s.shape));
 }
 
 std::vector<const LlamaStep::Site*> LlamaStep::layer_calls(const LayerSites& s) {
@@ -132,7 +140,7 @@ size_t LlamaStep::calls_per_step() const {
 void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, StepObserver* obs,
                     bool pdl) const {
   const LlamaConfig& c = cfg_;
-  void* ws = b.workspace;
+  const Scratch ws(b);
   call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x, c.dim,
        stream, ws, obs, pdl);
   for (int32_t l = 0; l < int32_t(layers_.size()); ++l) {
@@ -179,7 +187,7 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
 void LlamaStep::attn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
                            const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
   const LlamaConfig& c = cfg_;
-  void* ws = b.workspace;
+  const Scratch ws(b);
   const int32_t q_rows = c.n_heads * c.head_dim, kv = c.n_kv_heads * c.head_dim;
   call(s.attn_norm, rmsnorm::Args{b.x, L.attn_norm, b.xn, c.dim, c.eps}, "attn_norm", l, b.xn,
        c.dim, stream, ws, obs, pdl);
@@ -199,7 +207,7 @@ void LlamaStep::attn_input(const LayerSites& s, int32_t l, const StepWeights::La
 void LlamaStep::ffn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
                           const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
   const LlamaConfig& c = cfg_;
-  void* ws = b.workspace;
+  const Scratch ws(b);
   call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn, c.dim,
        stream, ws, obs, pdl);
   if (s.paired) {

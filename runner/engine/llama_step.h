@@ -27,6 +27,7 @@ struct StepBuffers {
   float *gate = nullptr, *up = nullptr, *act = nullptr, *logits = nullptr;
   std::vector<float*> k_cache, v_cache;  // per layer, max_ctx rows of kv_heads * head_dim
   void* workspace = nullptr;             // LlamaStep::workspace_bytes()
+  void* zeroed = nullptr;  // LlamaStep::zeroed_bytes(), zero before the first step (LaunchCtx)
 };
 
 // Weights, in the backend's memory.
@@ -77,6 +78,8 @@ class LlamaStep {
 
   // Scratch shared by the launches: the most any launched site's variant declares.
   size_t workspace_bytes() const { return workspace_; }
+  // Memory kept zero between calls (LaunchCtx::zeroed): the most any launched site declares.
+  size_t zeroed_bytes() const { return zeroed_; }
   size_t calls_per_step() const;  // slot launches per step
 
  private:
@@ -96,7 +99,7 @@ class LlamaStep {
   // The sites of one layer that run() launches, in order (the fused slot or the calls it
   // replaces); calls_per_step and the workspace size count these and nothing else.
   static std::vector<const Site*> layer_calls(const LayerSites& s);
-  void need_workspace(const Site& s);  // workspace_ covers this launched site
+  void need_workspace(const Site& s);  // workspace_ and zeroed_ cover this launched site
   // Binds a fused slot's site; true when the bound variant is not the slot's reference, i.e.
   // the step calls it instead of the separate slots it stands for.
   bool fused_site(Bindings& b, const std::string& slot, const Shape& s, Site& out);
@@ -110,6 +113,7 @@ class LlamaStep {
   Site embed_, out_norm_, output_, argmax_;
   std::vector<LayerSites> layers_;
   size_t workspace_ = 0;
+  size_t zeroed_ = 0;
 };
 
 }  // namespace swapbench

@@ -716,6 +716,11 @@ cudaStream_t test_stream() {
   return s;
 }
 
+// VariantInfo::zeroed_bytes, 0 where a variant built here (not registered) leaves it empty.
+size_t zeroed_bytes(const Variant& v, const Shape& shape) {
+  return v.info.zeroed_bytes ? v.info.zeroed_bytes(shape) : 0;
+}
+
 // The CPU reference on host copies; split over threads by row range where the family allows.
 const Outputs& cpu_outputs(Entry& e, const Variant& ref, const Shape& shape) {
   if (e.cpu) return *e.cpu;
@@ -740,8 +745,8 @@ const Outputs& cpu_outputs(Entry& e, const Variant& ref, const Shape& shape) {
         p.launch_part(ref, ptrs, LaunchCtx{nullptr, nullptr, &params}, int(k), parts);
     });
   } else {
-    std::vector<uint8_t> workspace(ws);
-    p.launch(ref, ptrs, LaunchCtx{nullptr, workspace.data(), &params});
+    std::vector<uint8_t> workspace(ws), zeroed(zeroed_bytes(ref, shape), 0);
+    p.launch(ref, ptrs, LaunchCtx{nullptr, workspace.data(), &params, false, zeroed.data()});
   }
   Outputs out;
   for (size_t i = 0; i < p.bufs.size(); ++i) {
@@ -754,10 +759,11 @@ const Outputs& cpu_outputs(Entry& e, const Variant& ref, const Shape& shape) {
   return *e.cpu;
 }
 
-// Restores every output buffer, poisons the range the call writes (and the workspace), launches
-// `v` with its default parameters (but `overrides`), waits, and returns the written ranges. Records
-// a failure (without stopping) for any byte changed outside the outputs' ranges or in a small
-// input.
+// Restores every output buffer, poisons the range the call writes (and the workspace), zeroes its
+// zeroed memory (LaunchCtx::zeroed), launches `v` with its default parameters (but `overrides`),
+// waits, and returns the written ranges. Records a failure (without stopping) for any byte changed
+// outside the outputs' ranges or in a small input, and for zeroed memory the call did not leave
+// zero (the next call would start from a wrong counter).
 Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape, const Params& overrides = {}) {
   const Problem& p = e.problem;
   for (size_t i = 0; i < p.bufs.size(); ++i) {
@@ -768,13 +774,20 @@ Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape, const Params& o
   }
   DeviceBuffer workspace(v.info.workspace_bytes(shape));
   workspace.poison();
+  DeviceBuffer zeroed(zeroed_bytes(v, shape));
+  zeroed.fill(0, 0, zeroed.size());
   SB_CUDA_CHECK(cudaDeviceSynchronize());
   Ptrs ptrs;
   for (const DeviceBuffer& d : e.dev) ptrs.push_back(d.get());
   Params params = default_params(v);
   for (const auto& [name, value] : overrides) params.at(name) = value;
-  p.launch(v, ptrs, LaunchCtx{test_stream(), workspace.get(), &params});
+  p.launch(v, ptrs, LaunchCtx{test_stream(), workspace.get(), &params, false, zeroed.get()});
   SB_CUDA_CHECK(cudaStreamSynchronize(test_stream()));
+  const std::vector<uint8_t> z = zeroed.download_all();
+  if (const auto nz = std::find_if(z.begin(), z.end(), [](uint8_t c) { return c != 0; });
+      nz != z.end())
+    ADD_FAILURE() << v.info.key() << " left byte " << (nz - z.begin()) << " of its "
+                  << z.size() << " zeroed bytes at " << int(*nz) << " (must leave them zero)";
 
   Outputs out;
   for (size_t i = 0; i < p.bufs.size(); ++i) {

@@ -2,9 +2,13 @@
 // deterministically, the step is built only from slot calls, and plans change which variant runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
+#include <stdexcept>
 
+#include "kernels/argmax/argmax.h"
+#include "kernels/common/variant.h"
 #include "runner/decode.h"
 #include "runner/engine/engine.h"
 #include "runner/model/model_gen.h"
@@ -150,6 +154,46 @@ TEST_F(TinyModel, FusedInputSlotsReplaceEightCallsPerLayerWithTwo) {
     }
   EXPECT_LT(num / den, 1e-8);
   EXPECT_FALSE(identical) << "the float norm should change some bits: is the fused path used?";
+}
+
+// A CPU argmax that uses zeroed memory as a GPU ticket counter would (LaunchCtx::zeroed): it
+// insists on finding the memory zero on entry, dirties it while it works, and leaves it zero.
+constexpr size_t kTicketBytes = 16;
+int g_ticket_calls = 0;
+void register_ticket_argmax() {
+  static const bool registered = [] {
+    register_variant<argmax::Args>(
+        {.slot = "argmax",
+         .name = "test_ticket",
+         .backend = Backend::cpu,
+         .equality = Equality::bitwise,
+         .zeroed_bytes = [](const Shape&) { return kTicketBytes; },
+         .test_only = true},
+        +[](const argmax::Args& a, const LaunchCtx& ctx) {
+          if (ctx.zeroed == nullptr) throw std::logic_error("no zeroed memory");
+          auto* z = static_cast<uint8_t*>(ctx.zeroed);
+          if (std::any_of(z, z + kTicketBytes, [](uint8_t c) { return c != 0; }))
+            throw std::logic_error("zeroed memory not zero on entry");
+          std::fill(z, z + kTicketBytes, uint8_t{0xAB});
+          argmax::reference(a);
+          std::fill(z, z + kTicketBytes, uint8_t{0});
+          ++g_ticket_calls;
+        });
+    return true;
+  }();
+  ASSERT_TRUE(registered);
+}
+
+// The engine hands every call the step's zeroed memory, zero before the first step and as large
+// as the largest declaration, so a variant that resets its counters serves every step.
+TEST_F(TinyModel, ZeroedMemoryReachesEveryCallZero) {
+  register_ticket_argmax();
+  auto m = LlamaModel::load(path_);
+  const DecodeResult ref = decode(*m, "hello", 8);
+  g_ticket_calls = 0;
+  const DecodeResult alt = decode(*m, "hello", 8, "argmax=test_ticket");
+  EXPECT_EQ(alt.ids, ref.ids);
+  EXPECT_GE(g_ticket_calls, 8);
 }
 
 TEST_F(TinyModel, PositionOutsideTheCacheIsRejected) {

@@ -46,6 +46,10 @@ struct TinyShapes {
     Bindings b(Plan::parse(plan), Backend::cpu);
     return LlamaStep(cfg, layers, embd, output, 32, b).workspace_bytes();
   }
+  size_t zeroed(const std::string& plan) const {
+    Bindings b(Plan::parse(plan), Backend::cpu);
+    return LlamaStep(cfg, layers, embd, output, 32, b).zeroed_bytes();
+  }
   size_t calls(const std::string& plan) const {
     Bindings b(Plan::parse(plan), Backend::cpu);
     return LlamaStep(cfg, layers, embd, output, 32, b).calls_per_step();
@@ -83,6 +87,31 @@ TEST(LlamaStepWorkspace, IgnoresSitesAFusedSlotReplaces) {
   const size_t ws = t.workspace("rope=test_hungry,attn_in=cpu_fused");
   EXPECT_LT(ws, kHugeWorkspace);
   EXPECT_EQ(ws, size_t(64 + 2 * 32) * sizeof(float));
+}
+
+// A CPU rope that keeps 48 bytes zero between calls (LaunchCtx::zeroed), never launched here.
+void register_counting_rope() {
+  static const bool registered = [] {
+    register_variant<rope::Args>(
+        {.slot = "rope",
+         .name = "test_counters",
+         .backend = Backend::cpu,
+         .equality = Equality::bitwise,
+         .zeroed_bytes = [](const Shape&) { return size_t{48}; },
+         .test_only = true},
+        +[](const rope::Args&, const LaunchCtx&) {});
+    return true;
+  }();
+  ASSERT_TRUE(registered);
+}
+
+TEST(LlamaStepZeroed, CountsTheSitesItLaunches) {
+  register_counting_rope();
+  const TinyShapes t;
+  EXPECT_EQ(t.zeroed(""), 0u);  // the CPU references keep no counters
+  EXPECT_EQ(t.zeroed("rope=test_counters"), 48u);
+  // attn_in.cpu_fused replaces rope: the bound rope never runs.
+  EXPECT_EQ(t.zeroed("rope=test_counters,attn_in=cpu_fused"), 0u);
 }
 
 TEST(LlamaStepCalls, FusedSlotsReplaceTheirGroups) {

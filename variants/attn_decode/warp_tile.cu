@@ -14,14 +14,17 @@
 // Long contexts (`splits` > 1, flash-decoding): only `heads` blocks would leave most SMs idle, so
 // the positions 0..pos are cut into `splits` equal ranges, one block per (head, range); each block
 // leaves its unnormalised state in the workspace and the last block of a head to arrive (atomic
-// ticket, as argmax.two_stage) merges them. The counters are zeroed by a memset node before the
-// kernel, so splits > 1 costs one extra node (on an H200, 4.5 us per call at tg128 with 2 splits;
-// at 4k positions 8 splits take smollm2 from 945 to 1299 tok/s): hence the automatic choice.
+// ticket, as argmax.two_stage) merges them and sets the head's counter back to zero (the call's
+// zeroed memory, LaunchCtx::zeroed: no memset node). At short contexts the merge's extra round
+// trips cost more than the spread saves (H200, tg128, llama-8b q4_0: 613-627 tok/s for splits
+// 2-8 against 645 unsplit); at 4k positions 8 splits took smollm2 from 945 to 1299 tok/s: hence
+// the automatic choice.
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
 
 #include "kernels/attn_decode/attn_decode.h"
 #include "kernels/common/cuda_check.h"
@@ -42,19 +45,17 @@ constexpr int kMaxSplits = 64;
 constexpr int kAutoSplitPositions = 512;  // splits = 0: one split per this many cache positions
 constexpr int kAutoMaxSplits = 32;
 
-// Workspace (splits > 1): one arrival counter per head (padded to 16 bytes), then per (head,
-// split) its max and denominator (padded to 16 bytes), then per (head, split) its head_dim
-// accumulators.
-size_t counters_bytes(int64_t heads) {
-  return (size_t(heads) * sizeof(unsigned) + 15) & ~size_t{15};
-}
+// Workspace (splits > 1): per (head, split) its max and denominator (padded to 16 bytes), then per
+// (head, split) its head_dim accumulators. Zeroed memory: one arrival counter per head.
 size_t workspace_for(const Shape& s) {
-  return counters_bytes(s.heads) + 16 +
-         sizeof(float) * size_t(s.heads) * kMaxSplits *
-             (2 + size_t(std::max<int64_t>(s.head_dim, 0)));
+  return 16 + sizeof(float) * size_t(std::max<int64_t>(s.heads, 0)) * kMaxSplits *
+                  (2 + size_t(std::max<int64_t>(s.head_dim, 0)));
+}
+size_t zeroed_for(const Shape& s) {
+  return sizeof(unsigned) * size_t(std::max<int64_t>(s.heads, 0));
 }
 struct Partials {
-  unsigned* counters;  // [heads]
+  unsigned* counters;  // [heads], zeroed memory
   float2* ml;          // [heads][splits] {m, l}
   float4* acc;         // [heads][splits][head_dim / 4]
 };
@@ -254,7 +255,12 @@ __global__ void __launch_bounds__(kMaxWarps* kWarpSize) warp_tile_kernel(Args a,
   }
   __shared__ bool last;
   __syncthreads();
-  if (tid == 0) last = atomicAdd(part.counters + h, 1u) == static_cast<unsigned>(splits) - 1;
+  if (tid == 0) {
+    last = atomicAdd(part.counters + h, 1u) == static_cast<unsigned>(splits) - 1;
+    // Every split of the head has drawn: zero for the next call (which draws only after its grid
+    // wait, when this launch has completed).
+    if (last) part.counters[h] = 0u;
+  }
   __syncthreads();
   if (!last) return;
   __threadfence();
@@ -303,14 +309,14 @@ void launch(const Args& a, const LaunchCtx& ctx) {
   const int splits = splits_for(a, ctx.param("splits"));
   Partials part{};
   if (splits > 1) {
-    // The workspace is shared scratch with undefined contents: zero the counters every call.
+    if (ctx.zeroed == nullptr)
+      throw std::invalid_argument(
+          "attn_decode.warp_tile: splits > 1 needs zeroed memory for its ticket counters");
     auto* ws = static_cast<uint8_t*>(ctx.workspace);
-    part.counters = reinterpret_cast<unsigned*>(ws);
-    part.ml = reinterpret_cast<float2*>(ws + counters_bytes(a.heads));
+    part.counters = static_cast<unsigned*>(ctx.zeroed);
+    part.ml = reinterpret_cast<float2*>(ws);
     const size_t ml_bytes = (sizeof(float2) * size_t(a.heads) * size_t(splits) + 15) & ~size_t{15};
-    part.acc = reinterpret_cast<float4*>(ws + counters_bytes(a.heads) + ml_bytes);
-    SB_CUDA_CHECK(cudaMemsetAsync(part.counters, 0, sizeof(unsigned) * size_t(a.heads),
-                                  static_cast<cudaStream_t>(ctx.stream)));
+    part.acc = reinterpret_cast<float4*>(ws + ml_bytes);
   }
   const dim3 grid(static_cast<unsigned>(a.heads), static_cast<unsigned>(splits));
   const dim3 block(static_cast<unsigned>(warps * kWarpSize));
@@ -350,11 +356,12 @@ SB_ON_LOAD {
                    .def = 0,
                    .doc = "blocks per head, each over an equal range of positions, merged by the "
                           "last to finish (0: one per 512 cache positions, at most 32; 1: no "
-                          "workspace, no memset)"}},
+                          "workspace, no ticket)"}},
        .applies = applies,
        .bytes = [](const Shape& s) { return traffic::attn_bytes(s, double(s.max_ctx)); },
        .flops = [](const Shape& s) { return traffic::attn_flops(s, double(s.max_ctx)); },
        .workspace_bytes = workspace_for,
+       .zeroed_bytes = zeroed_for,
        .fallback = "block_head"},
       &launch);
 }
