@@ -254,6 +254,9 @@ class CudaEngine final : public Engine {
     b_.next = device_array<int32_t>(1);
     history_ = device_array<int32_t>(size_t(max_ctx_) + 1);
     SB_CUDA_CHECK(cudaMallocHost(&host_io_, 4 * sizeof(int32_t)));
+    // The memsets above may still run on the legacy stream, which stream_ (non-blocking) does not
+    // wait for: the zeroed memory must be zero before the first step reads a counter.
+    SB_CUDA_CHECK(cudaDeviceSynchronize());
   }
 
   void set_inputs(int32_t token, int32_t pos) {
