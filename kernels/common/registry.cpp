@@ -62,7 +62,6 @@ void Registry::add_variant(Variant v) {
   if (!v.info.bytes) v.info.bytes = [](const Shape&) { return 0.0; };
   if (!v.info.flops) v.info.flops = [](const Shape&) { return 0.0; };
   if (!v.info.workspace_bytes) v.info.workspace_bytes = [](const Shape&) { return size_t{0}; };
-  if (!v.info.zeroed_bytes) v.info.zeroed_bytes = [](const Shape&) { return size_t{0}; };
   const std::string key = v.info.key();
   if (!variants_.emplace(key, std::move(v)).second)
     throw std::logic_error("variant registered twice: " + key);

@@ -73,7 +73,8 @@ struct VariantInfo {
   std::function<double(const Shape&)> bytes;            // bytes moved through memory per call
   std::function<double(const Shape&)> flops;            // arithmetic per call
   std::function<size_t(const Shape&)> workspace_bytes;  // scratch per call site (may be empty)
-  std::function<size_t(const Shape&)> zeroed_bytes;     // LaunchCtx::zeroed (may be empty)
+  // LaunchCtx::zeroed: none unless declared (also for Variants built by hand, as tests do).
+  std::function<size_t(const Shape&)> zeroed_bytes = [](const Shape&) { return size_t{0}; };
   std::string fallback;    // variant of the same slot used where applies() says no
   bool test_only = false;  // compiled into test binaries only, never offered to users
 

@@ -21,20 +21,13 @@ namespace {
 Shape vec(int64_t n) { return {.cols = n}; }
 Shape mat(const TensorRef& t) { return {.rows = t.rows, .cols = t.cols}; }
 
-// The step's two shared regions that every call gets (LaunchCtx).
-struct Scratch {
-  void* workspace;
-  void* zeroed;
-  explicit Scratch(const StepBuffers& b) : workspace(b.workspace), zeroed(b.zeroed) {}
-};
-
 template <class Args>
 void call(const auto& site, const Args& args, const char* role, int32_t layer, const float* out,
-          int64_t out_n, void* stream, const Scratch& ws, StepObserver* obs, bool pdl) {
+          int64_t out_n, void* stream, const StepBuffers& bufs, StepObserver* obs, bool pdl) {
   const Binding& b = *site.binding;
   const SlotCall c{&site.slot, role, layer, &b, out, out_n, &site.shape};
   if (obs) obs->before(c);
-  b.variant->launch(args, LaunchCtx{stream, ws.workspace, &b.params, pdl, ws.zeroed});
+  b.variant->launch(args, LaunchCtx{stream, bufs.workspace, &b.params, pdl, bufs.zeroed});
   if (obs) obs->after(c);
 }
 
@@ -140,9 +133,8 @@ size_t LlamaStep::calls_per_step() const {
 void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, StepObserver* obs,
                     bool pdl) const {
   const LlamaConfig& c = cfg_;
-  const Scratch ws(b);
   call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x, c.dim,
-       stream, ws, obs, pdl);
+       stream, b, obs, pdl);
   for (int32_t l = 0; l < int32_t(layers_.size()); ++l) {
     const LayerSites& s = layers_[size_t(l)];
     const StepWeights::Layer& L = w.layers[size_t(l)];
@@ -153,33 +145,33 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
            attn_in::Args{b.x, L.attn_norm, c.eps, L.wq.data, L.wk.data, L.wv.data, b.q, k_cache,
                          v_cache, b.pos, c.dim, c.n_heads, c.n_kv_heads, c.head_dim, c.rot_dim,
                          c.rope_base, L.wq.type},
-           "attn_in", l, b.q, c.n_heads * c.head_dim, stream, ws, obs, pdl);
+           "attn_in", l, b.q, c.n_heads * c.head_dim, stream, b, obs, pdl);
     } else {
       attn_input(s, l, L, b, stream, obs, pdl);
     }
     call(s.attn,
          attn_decode::Args{b.q, k_cache, v_cache, b.att, b.pos, c.n_heads, c.n_kv_heads, c.head_dim,
                            max_ctx_},
-         "attn", l, b.att, c.dim, stream, ws, obs, pdl);
+         "attn", l, b.att, c.dim, stream, b, obs, pdl);
     call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo", l,
-         b.x, c.dim, stream, ws, obs, pdl);
+         b.x, c.dim, stream, b, obs, pdl);
     if (s.fuse_ffn) {
       call(s.ffn_in,
            ffn_in::Args{b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data, b.act, c.ffn_dim, c.dim,
                         L.w_gate.type},
-           "ffn_in", l, b.act, c.ffn_dim, stream, ws, obs, pdl);
+           "ffn_in", l, b.act, c.ffn_dim, stream, b, obs, pdl);
     } else {
       ffn_input(s, l, L, b, stream, obs, pdl);
     }
     call(s.down,
          matvec_residual::Args{L.w_down.data, b.act, b.x, b.x, c.dim, c.ffn_dim, L.w_down.type},
-         "ffn_down", l, b.x, c.dim, stream, ws, obs, pdl);
+         "ffn_down", l, b.x, c.dim, stream, b, obs, pdl);
   }
   call(out_norm_, rmsnorm::Args{b.x, w.out_norm, b.xn, c.dim, c.eps}, "output_norm", -1, b.xn,
-       c.dim, stream, ws, obs, pdl);
+       c.dim, stream, b, obs, pdl);
   call(output_, matvec::Args{w.output.data, b.xn, b.logits, c.vocab, c.dim, w.output.type},
-       "output", -1, b.logits, c.vocab, stream, ws, obs, pdl);
-  call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, ws, obs,
+       "output", -1, b.logits, c.vocab, stream, b, obs, pdl);
+  call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, b, obs,
        pdl);
 }
 
@@ -187,42 +179,40 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
 void LlamaStep::attn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
                            const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
   const LlamaConfig& c = cfg_;
-  const Scratch ws(b);
   const int32_t q_rows = c.n_heads * c.head_dim, kv = c.n_kv_heads * c.head_dim;
   call(s.attn_norm, rmsnorm::Args{b.x, L.attn_norm, b.xn, c.dim, c.eps}, "attn_norm", l, b.xn,
-       c.dim, stream, ws, obs, pdl);
+       c.dim, stream, b, obs, pdl);
   call(s.wq, matvec::Args{L.wq.data, b.xn, b.q, q_rows, c.dim, L.wq.type}, "wq", l, b.q, q_rows,
-       stream, ws, obs, pdl);
-  call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv, stream, ws,
+       stream, b, obs, pdl);
+  call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv, stream, b,
        obs, pdl);
-  call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv, stream, ws,
+  call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv, stream, b,
        obs, pdl);
   call(s.rope,
        rope::Args{b.q, b.k, b.v, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.pos, c.n_heads,
                   c.n_kv_heads, c.head_dim, c.rot_dim, c.rope_base},
-       "rope", l, b.q, q_rows, stream, ws, obs, pdl);
+       "rope", l, b.q, q_rows, stream, b, obs, pdl);
 }
 
 // The FFN input side as separate slot calls: norm, gate and up (paired or not), swiglu.
 void LlamaStep::ffn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
                           const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
   const LlamaConfig& c = cfg_;
-  const Scratch ws(b);
   call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn, c.dim,
-       stream, ws, obs, pdl);
+       stream, b, obs, pdl);
   if (s.paired) {
     call(s.gate_up,
          matvec_pair::Args{L.w_gate.data, L.w_up.data, b.xn, b.gate, b.up, c.ffn_dim, c.ffn_dim,
                            c.dim, L.w_gate.type},
-         "ffn_gate_up", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
+         "ffn_gate_up", l, b.gate, c.ffn_dim, stream, b, obs, pdl);
   } else {
     call(s.gate, matvec::Args{L.w_gate.data, b.xn, b.gate, c.ffn_dim, c.dim, L.w_gate.type},
-         "ffn_gate", l, b.gate, c.ffn_dim, stream, ws, obs, pdl);
+         "ffn_gate", l, b.gate, c.ffn_dim, stream, b, obs, pdl);
     call(s.up, matvec::Args{L.w_up.data, b.xn, b.up, c.ffn_dim, c.dim, L.w_up.type}, "ffn_up", l,
-         b.up, c.ffn_dim, stream, ws, obs, pdl);
+         b.up, c.ffn_dim, stream, b, obs, pdl);
   }
   call(s.swiglu, swiglu::Args{b.gate, b.up, b.act, c.ffn_dim}, "swiglu", l, b.act, c.ffn_dim,
-       stream, ws, obs, pdl);
+       stream, b, obs, pdl);
 }
 
 }  // namespace swapbench

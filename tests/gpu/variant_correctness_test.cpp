@@ -716,11 +716,6 @@ cudaStream_t test_stream() {
   return s;
 }
 
-// VariantInfo::zeroed_bytes, 0 where a variant built here (not registered) leaves it empty.
-size_t zeroed_bytes(const Variant& v, const Shape& shape) {
-  return v.info.zeroed_bytes ? v.info.zeroed_bytes(shape) : 0;
-}
-
 // The CPU reference on host copies; split over threads by row range where the family allows.
 const Outputs& cpu_outputs(Entry& e, const Variant& ref, const Shape& shape) {
   if (e.cpu) return *e.cpu;
@@ -745,7 +740,7 @@ const Outputs& cpu_outputs(Entry& e, const Variant& ref, const Shape& shape) {
         p.launch_part(ref, ptrs, LaunchCtx{nullptr, nullptr, &params}, int(k), parts);
     });
   } else {
-    std::vector<uint8_t> workspace(ws), zeroed(zeroed_bytes(ref, shape), 0);
+    std::vector<uint8_t> workspace(ws), zeroed(ref.info.zeroed_bytes(shape), 0);
     p.launch(ref, ptrs, LaunchCtx{nullptr, workspace.data(), &params, false, zeroed.data()});
   }
   Outputs out;
@@ -774,7 +769,7 @@ Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape, const Params& o
   }
   DeviceBuffer workspace(v.info.workspace_bytes(shape));
   workspace.poison();
-  DeviceBuffer zeroed(zeroed_bytes(v, shape));
+  DeviceBuffer zeroed(v.info.zeroed_bytes(shape));
   zeroed.fill(0, 0, zeroed.size());
   SB_CUDA_CHECK(cudaDeviceSynchronize());
   Ptrs ptrs;
@@ -786,8 +781,8 @@ Outputs run_cuda(Entry& e, const Variant& v, const Shape& shape, const Params& o
   const std::vector<uint8_t> z = zeroed.download_all();
   if (const auto nz = std::find_if(z.begin(), z.end(), [](uint8_t c) { return c != 0; });
       nz != z.end())
-    ADD_FAILURE() << v.info.key() << " left byte " << (nz - z.begin()) << " of its "
-                  << z.size() << " zeroed bytes at " << int(*nz) << " (must leave them zero)";
+    ADD_FAILURE() << v.info.key() << " left byte " << (nz - z.begin()) << " of its " << z.size()
+                  << " zeroed bytes at " << int(*nz) << " (must leave them zero)";
 
   Outputs out;
   for (size_t i = 0; i < p.bufs.size(); ++i) {

@@ -56,21 +56,21 @@ struct TinyShapes {
   }
 };
 
-// A CPU rope that asks for 1 GiB of scratch and is never launched here.
-void register_hungry_rope() {
-  static const bool registered = [] {
-    register_variant<rope::Args>(
-        {.slot = "rope",
-         .name = "test_hungry",
-         .backend = Backend::cpu,
-         .equality = Equality::bitwise,
-         .workspace_bytes = [](const Shape&) { return kHugeWorkspace; },
-         .test_only = true},
-        +[](const rope::Args&, const LaunchCtx&) {});
-    return true;
-  }();
-  ASSERT_TRUE(registered);
+// A test-only CPU rope `name` that declares `workspace` bytes of scratch and `zeroed` bytes of
+// zeroed memory and is never launched here; registered once.
+void register_test_rope(const std::string& name, size_t workspace, size_t zeroed) {
+  if (Registry::instance().find("rope", name)) return;
+  register_variant<rope::Args>(
+      {.slot = "rope",
+       .name = name,
+       .backend = Backend::cpu,
+       .equality = Equality::bitwise,
+       .workspace_bytes = [workspace](const Shape&) { return workspace; },
+       .zeroed_bytes = [zeroed](const Shape&) { return zeroed; },
+       .test_only = true},
+      +[](const rope::Args&, const LaunchCtx&) {});
 }
+void register_hungry_rope() { register_test_rope("test_hungry", kHugeWorkspace, 0); }  // 1 GiB
 
 TEST(LlamaStepWorkspace, CountsTheSitesItLaunches) {
   register_hungry_rope();
@@ -89,24 +89,8 @@ TEST(LlamaStepWorkspace, IgnoresSitesAFusedSlotReplaces) {
   EXPECT_EQ(ws, size_t(64 + 2 * 32) * sizeof(float));
 }
 
-// A CPU rope that keeps 48 bytes zero between calls (LaunchCtx::zeroed), never launched here.
-void register_counting_rope() {
-  static const bool registered = [] {
-    register_variant<rope::Args>(
-        {.slot = "rope",
-         .name = "test_counters",
-         .backend = Backend::cpu,
-         .equality = Equality::bitwise,
-         .zeroed_bytes = [](const Shape&) { return size_t{48}; },
-         .test_only = true},
-        +[](const rope::Args&, const LaunchCtx&) {});
-    return true;
-  }();
-  ASSERT_TRUE(registered);
-}
-
 TEST(LlamaStepZeroed, CountsTheSitesItLaunches) {
-  register_counting_rope();
+  register_test_rope("test_counters", 0, 48);  // keeps 48 bytes zero between calls
   const TinyShapes t;
   EXPECT_EQ(t.zeroed(""), 0u);  // the CPU references keep no counters
   EXPECT_EQ(t.zeroed("rope=test_counters"), 48u);
