@@ -60,5 +60,13 @@ inline double ffn_in_flops(const Shape& s) {
   return 2.0 * double(s.rows + s.rows2) * double(s.cols) + 4.0 * double(s.cols) +
          6.0 * double(s.rows);
 }
+// wo_ffn_in: Wo (cols x cols) with att, x read and x written, then ffn_in on the new x.
+inline double wo_ffn_in_bytes(DType t, const Shape& s) {
+  const Shape wo{.rows = s.cols, .cols = s.cols};
+  return matvec_bytes(t, wo, true) + ffn_in_bytes(t, s);
+}
+inline double wo_ffn_in_flops(const Shape& s) {
+  return 2.0 * double(s.cols) * double(s.cols) + ffn_in_flops(s);
+}
 
 }  // namespace swapbench::traffic

@@ -14,6 +14,7 @@
 #include "kernels/rmsnorm/rmsnorm.h"
 #include "kernels/rope/rope.h"
 #include "kernels/swiglu/swiglu.h"
+#include "kernels/wo_ffn_in/wo_ffn_in.h"
 
 namespace swapbench {
 namespace {
@@ -49,13 +50,18 @@ std::vector<const LlamaStep::Site*> LlamaStep::layer_calls(const LayerSites& s) 
     calls = {&s.attn_in};
   else
     calls = {&s.attn_norm, &s.wq, &s.wk, &s.wv, &s.rope};
-  calls.insert(calls.end(), {&s.attn, &s.wo});
-  if (s.fuse_ffn)
-    calls.push_back(&s.ffn_in);
-  else if (s.paired)
-    calls.insert(calls.end(), {&s.ffn_norm, &s.gate_up, &s.swiglu});
-  else
-    calls.insert(calls.end(), {&s.ffn_norm, &s.gate, &s.up, &s.swiglu});
+  calls.push_back(&s.attn);
+  if (s.fuse_wo_ffn) {
+    calls.push_back(&s.wo_ffn);
+  } else {
+    calls.push_back(&s.wo);
+    if (s.fuse_ffn)
+      calls.push_back(&s.ffn_in);
+    else if (s.paired)
+      calls.insert(calls.end(), {&s.ffn_norm, &s.gate_up, &s.swiglu});
+    else
+      calls.insert(calls.end(), {&s.ffn_norm, &s.gate, &s.up, &s.swiglu});
+  }
   calls.push_back(&s.down);
   return calls;
 }
@@ -111,6 +117,10 @@ LlamaStep::LlamaStep(const LlamaConfig& cfg, const std::vector<LayerTensors>& la
         s.paired &&
         fused_site(bindings, matvec::slot_key("ffn_in", L.w_gate.type),
                    {.rows = L.w_gate.rows, .rows2 = L.w_up.rows, .cols = cfg.dim}, s.ffn_in);
+    s.fuse_wo_ffn =
+        s.paired && L.wo.type == L.w_gate.type &&
+        fused_site(bindings, matvec::slot_key("wo_ffn_in", L.w_gate.type),
+                   {.rows = L.w_gate.rows, .rows2 = L.w_up.rows, .cols = cfg.dim}, s.wo_ffn);
     // Only the sites the step launches: a bound but skipped site (the fused slot's reference, or
     // the separate calls a fused variant replaces) never runs, so its scratch is not allocated.
     for (const Site* c : layer_calls(s)) need_workspace(*c);
@@ -153,14 +163,14 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
          attn_decode::Args{b.q, k_cache, v_cache, b.att, b.pos, c.n_heads, c.n_kv_heads, c.head_dim,
                            max_ctx_},
          "attn", l, b.att, c.dim, stream, b, obs, pdl);
-    call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo", l,
-         b.x, c.dim, stream, b, obs, pdl);
-    if (s.fuse_ffn) {
-      call(s.ffn_in,
-           ffn_in::Args{b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data, b.act, c.ffn_dim, c.dim,
-                        L.w_gate.type},
-           "ffn_in", l, b.act, c.ffn_dim, stream, b, obs, pdl);
+    if (s.fuse_wo_ffn) {
+      call(s.wo_ffn,
+           wo_ffn_in::Args{L.wo.data, b.att, b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data,
+                           b.act, c.ffn_dim, c.dim, L.w_gate.type},
+           "wo_ffn_in", l, b.act, c.ffn_dim, stream, b, obs, pdl);
     } else {
+      call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo",
+           l, b.x, c.dim, stream, b, obs, pdl);
       ffn_input(s, l, L, b, stream, obs, pdl);
     }
     call(s.down,
@@ -194,10 +204,18 @@ void LlamaStep::attn_input(const LayerSites& s, int32_t l, const StepWeights::La
        "rope", l, b.q, q_rows, stream, b, obs, pdl);
 }
 
-// The FFN input side as separate slot calls: norm, gate and up (paired or not), swiglu.
+// The FFN input side: the fused ffn_in call, or the separate slot calls: norm, gate and up
+// (paired or not), swiglu.
 void LlamaStep::ffn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
                           const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
   const LlamaConfig& c = cfg_;
+  if (s.fuse_ffn) {
+    call(s.ffn_in,
+         ffn_in::Args{b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data, b.act, c.ffn_dim, c.dim,
+                      L.w_gate.type},
+         "ffn_in", l, b.act, c.ffn_dim, stream, b, obs, pdl);
+    return;
+  }
   call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn, c.dim,
        stream, b, obs, pdl);
   if (s.paired) {

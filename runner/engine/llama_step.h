@@ -2,7 +2,8 @@
 //
 // Per layer: attn_norm, wq, wk, wv, rope | attn | wo (+residual) | ffn_norm, gate/up, swiglu |
 // down (+residual). A plan that names a variant of a fused slot replaces a whole group: attn_in
-// the first five calls, ffn_in the norm, gate/up and swiglu (kernels/attn_in, kernels/ffn_in).
+// the first five calls, ffn_in the norm, gate/up and swiglu, wo_ffn_in wo and all of those
+// (kernels/attn_in, kernels/ffn_in, kernels/wo_ffn_in).
 //
 // The step reads the token and the position from memory (buffers.token, buffers.pos), never
 // from host arguments, branches on nothing that changes between steps and allocates nothing:
@@ -90,10 +91,11 @@ class LlamaStep {
   };
   struct LayerSites {
     Site attn_norm, wq, wk, wv, rope, attn, wo, ffn_norm, gate_up, gate, up, swiglu, down;
-    Site attn_in, ffn_in;  // the fused slots, bound when the weight types allow them
+    Site attn_in, ffn_in, wo_ffn;  // the fused slots, bound when the weight types allow them
     bool paired;           // gate and up share a type: one matvec_pair call
     bool fuse_attn;        // the plan chose a non-reference attn_in variant: one call replaces five
     bool fuse_ffn;         // likewise ffn_in: one call replaces norm, gate/up and swiglu
+    bool fuse_wo_ffn;      // likewise wo_ffn_in: one call replaces wo and the FFN's input side
   };
   Site site(Bindings& b, const std::string& slot, const Shape& s);
   // The sites of one layer that run() launches, in order (the fused slot or the calls it

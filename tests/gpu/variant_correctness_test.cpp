@@ -43,6 +43,7 @@
 #include "kernels/rmsnorm/rmsnorm.h"
 #include "kernels/rope/rope.h"
 #include "kernels/swiglu/swiglu.h"
+#include "kernels/wo_ffn_in/wo_ffn_in.h"
 #include "variants/matvec/dp4a_bound.h"
 
 namespace swapbench::test {
@@ -195,6 +196,17 @@ std::vector<Point> points(const std::string& family) {
     for (int i = 0; i < 3; ++i) {
       const int64_t rows = rnd(1, 600);
       out.push_back(pair_point(rows, rows, 32 * rnd(1, 64)));
+    }
+    for (const ModelDims& m : kModels) out.push_back(pair_point(m.ffn, m.ffn, m.dim));
+  } else if (family == "wo_ffn_in") {
+    // (rows, dim): Wo is dim x dim. Multiples of 256 columns are whole 16-byte rows in every type
+    // (the coalesced variant); 32 and 96 are not (the fallback's shapes).
+    for (auto [rows, cols] : std::vector<std::pair<int64_t, int64_t>>{
+             {1, 32}, {7, 96}, {100, 256}, {33, 1280}, {600, 2048}})
+      out.push_back(pair_point(rows, rows, cols));
+    for (int i = 0; i < 2; ++i) {
+      const int64_t rows = rnd(1, 600);
+      out.push_back(pair_point(rows, rows, 256 * rnd(1, 8)));
     }
     for (const ModelDims& m : kModels) out.push_back(pair_point(m.ffn, m.ffn, m.dim));
   } else if (family == "rope" || family == "attn_decode") {
@@ -637,6 +649,28 @@ Problem build_ffn_in(const Case& c, uint64_t seed) {
   return p;
 }
 
+// wo on att with x in place, then ffn_in on the new x: x and act are written.
+Problem build_wo_ffn_in(const Case& c, uint64_t seed) {
+  const int32_t rows = narrow(c.shape.rows), dim = narrow(c.shape.cols);
+  const DType t = c.type;
+  Problem p;
+  p.bufs = {input_f32("att", size_t(dim), seed, 1, -2, 2),
+            input_f32("x", size_t(dim), seed, 2, -2, 2),
+            input_f32("norm", size_t(dim), seed, 3, 0.5f, 1.5f),
+            weights("wo", t, dim, dim, seed, 4),
+            weights("w_gate", t, rows, dim, seed, 5),
+            weights("w_up", t, rows, dim, seed, 6),
+            output_f32("act", size_t(rows))};
+  p.bufs[1].out_len = p.bufs[1].init.size();  // x is updated in place: read, so not poisoned
+  p.bufs[1].poison = false;
+  p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
+    v.launch(wo_ffn_in::Args{q[3], f32(q[0]), f32w(q[1]), f32(q[2]), 1e-5f, q[4], q[5], f32w(q[6]),
+                             rows, dim, t},
+             ctx);
+  };
+  return p;
+}
+
 using Builder = Problem (*)(const Case&, uint64_t);
 const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> b = {{"embed", build_embed},
@@ -649,7 +683,8 @@ const std::map<std::string, Builder>& builders() {
                                                    {"swiglu", build_swiglu},
                                                    {"argmax", build_argmax},
                                                    {"attn_in", build_attn_in},
-                                                   {"ffn_in", build_ffn_in}};
+                                                   {"ffn_in", build_ffn_in},
+                                                   {"wo_ffn_in", build_wo_ffn_in}};
   return b;
 }
 
@@ -1087,6 +1122,85 @@ TEST_P(FusedInputSlotVsUnfusedCalls, SameBytesAsTheCallsWithWarpShuffleNorm) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, FusedInputSlotVsUnfusedCalls, ::testing::ValuesIn(fused_cases()),
+                         case_name);
+
+// ---- wo_ffn_in.coalesced_dp4a against the two launches it joins ------------------------------
+
+// Its first phase is matvec_residual.coalesced_dp4a's arithmetic (row sums do not depend on the
+// launch's shape) and its second ffn_in.coalesced_dp4a's, whose norm sums in an order set by the
+// threads per block. So with the same warps per block it must give the bytes of those two
+// launches, x and act alike: a Wo row left out of the barrier, a stale x read after it or xn
+// staged from a half-written x would change them. warps = 1 takes the norm's multi-pass path.
+Variant two_launch_composition(DType t, int64_t warps) {
+  Variant v;
+  v.info.slot = matvec::slot_key("wo_ffn_in", t);
+  v.info.name = "matvec_residual_then_ffn_in_coalesced_dp4a";
+  v.info.workspace_bytes = [](const Shape&) { return size_t{0}; };
+  v.args_type = typeid(wo_ffn_in::Args);
+  v.launch_erased = [warps](const void* p, const LaunchCtx& ctx) {
+    const auto& a = *static_cast<const wo_ffn_in::Args*>(p);
+    launch_default(matvec::slot_key("matvec_residual", a.type), "coalesced_dp4a",
+                   matvec_residual::Args{a.wo, a.att, a.x, a.x, a.dim, a.dim, a.type}, ctx);
+    const Variant& ffn = variant_or_fail(matvec::slot_key("ffn_in", a.type), "coalesced_dp4a");
+    Params params = default_params(ffn);
+    params.at("warps") = warps;
+    ffn.launch(ffn_in::Args{a.x, a.norm, a.eps, a.w_gate, a.w_up, a.act, a.rows, a.dim, a.type},
+               LaunchCtx{ctx.stream, nullptr, &params});
+  };
+  return v;
+}
+
+std::vector<Case> wo_ffn_in_cases() {
+  std::vector<Case> out;
+  // (rows, dim, warps): shapes where both launches keep `warps` per block (the 8B model's, and
+  // one warp anywhere).
+  struct Pick {
+    int64_t rows, dim, warps;
+  };
+  for (DType t : matvec::kTypes) {
+    const SlotInfo* slot = Registry::instance().slot(matvec::slot_key("wo_ffn_in", t));
+    const Variant* v = Registry::instance().find(matvec::slot_key("wo_ffn_in", t), "coalesced_dp4a");
+    if (!slot || !v) continue;
+    for (Pick k : {Pick{14336, 4096, 16}, Pick{100, 2048, 1}, Pick{7, 256, 1}})
+      out.push_back(make_case(*slot, *v, pair_point(k.rows, k.rows, k.dim), t,
+                              "__warps" + std::to_string(k.warps), false,
+                              Params{{"warps", k.warps}}));
+  }
+  return out;
+}
+
+class WoFfnInVsTwoLaunches : public ::testing::TestWithParam<Case> {};
+
+TEST_P(WoFfnInVsTwoLaunches, SameBytesAsMatvecResidualThenFfnIn) {
+  SB_REQUIRE_GPU();
+  const Case& c = GetParam();
+  const Variant& v = variant_or_fail(c.slot, c.variant);
+  const Variant composed = two_launch_composition(c.type, c.params.at("warps"));
+  Entry& e = cache().get(c);
+  const Outputs want = run_cuda(e, composed, c.shape);
+  const Outputs got = run_cuda(e, v, c.shape, c.params);
+  size_t k = 0;
+  for (const Buffer& b : e.problem.bufs) {
+    if (!b.output()) continue;
+    const auto& g = got[k];
+    const auto& w = want[k];
+    ++k;
+    ASSERT_EQ(g.size(), w.size());
+    for (size_t i = 0; i < g.size(); i += 4) {
+      float gf, wf;
+      std::memcpy(&gf, g.data() + i, 4);
+      std::memcpy(&wf, w.data() + i, 4);
+      if (std::isnan(gf) || std::memcmp(&gf, &wf, 4) != 0) {
+        ADD_FAILURE() << v.info.key() << " vs the two launches: '" << b.name << "'[" << i / 4
+                      << "] at " << c.shape_label << ": " << describe_float(gf) << " vs "
+                      << describe_float(wf);
+        break;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, WoFfnInVsTwoLaunches, ::testing::ValuesIn(wo_ffn_in_cases()),
                          case_name);
 
 // A gate that silently tested nothing is the failure this guards against.

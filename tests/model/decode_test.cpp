@@ -156,6 +156,37 @@ TEST_F(TinyModel, FusedInputSlotsReplaceEightCallsPerLayerWithTwo) {
   EXPECT_FALSE(identical) << "the float norm should change some bits: is the fused path used?";
 }
 
+// wo_ffn_in.cpu_fused is wo's reference and ffn_in.cpu_fused in one call: the decode must give
+// the bytes of the plan that makes those two calls separately, with one call fewer per layer, and
+// x (updated in place by the fused call) must reach down and the next layer.
+TEST_F(TinyModel, WoFfnInGivesTheBytesOfTheTwoCallsItJoins) {
+  auto m = LlamaModel::load(path_);
+  const size_t layers = size_t(m->config().n_layers);
+  auto joined = make_engine(Backend::cpu, *m, Plan::parse("wo_ffn_in=cpu_fused"), {.max_ctx = 8});
+  CountingObserver obs;
+  joined->set_observer(&obs);
+  joined->step(5, 0);
+  EXPECT_EQ(obs.calls, 4u + 8u * layers);  // norm, q, k, v, rope, attn, wo_ffn_in, down
+  EXPECT_EQ(joined->calls_per_step(), obs.calls);
+  const std::set<std::string> expected{"embed",       "rmsnorm",        "matvec.q4_1",
+                                       "rope",        "attn_decode",    "wo_ffn_in.q4_1",
+                                       "matvec_residual.q4_1",  // down
+                                       "matvec.q8_0", "argmax"};
+  EXPECT_EQ(obs.slots, expected);
+
+  const DecodeResult two = decode(*m, "hello", 8, "ffn_in=cpu_fused", true);
+  const DecodeResult one = decode(*m, "hello", 8, "wo_ffn_in=cpu_fused", true);
+  const DecodeResult ref = decode(*m, "hello", 8, "", true);
+  ASSERT_EQ(two.logits.size(), one.logits.size());
+  bool differs_from_ref = false;
+  for (size_t i = 0; i < two.logits.size(); ++i) {
+    ASSERT_EQ(two.logits[i], one.logits[i]) << "step " << i;
+    differs_from_ref = differs_from_ref || two.logits[i] != ref.logits[i];
+  }
+  EXPECT_EQ(two.ids, one.ids);
+  EXPECT_TRUE(differs_from_ref) << "ffn_in.cpu_fused's float norm should change some bits";
+}
+
 // A CPU argmax that uses zeroed memory as a GPU ticket counter would (LaunchCtx::zeroed): it
 // insists on finding the memory zero on entry, dirties it while it works, and leaves it zero.
 constexpr size_t kTicketBytes = 16;

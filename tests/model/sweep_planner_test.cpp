@@ -45,15 +45,15 @@ TEST_F(Planner, SlotFilterKeepsOnlyThoseSlots) {
 
 TEST_F(Planner, CartesianEnumeratesEveryCombinationWithinItsBound) {
   const auto plans = plan_sweep(*model_, Backend::cpu, {.planner = "cartesian"});
-  // rmsnorm x swiglu x attn_in x ffn_in, two choices each
-  EXPECT_EQ(plans.size(), 16u);
+  // rmsnorm x swiglu x attn_in x ffn_in x wo_ffn_in, two choices each
+  EXPECT_EQ(plans.size(), 32u);
   EXPECT_NE(std::find(plans.begin(), plans.end(), "rmsnorm=cpu_lanes,swiglu=cpu_float"),
             plans.end());
   EXPECT_NE(std::find(plans.begin(), plans.end(),
                       "attn_in.q4_1=cpu_fused,ffn_in.q4_1=cpu_fused,rmsnorm=cpu_lanes,"
                       "swiglu=cpu_float"),
             plans.end());
-  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "cartesian", .max_plans = 15}),
+  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "cartesian", .max_plans = 31}),
                std::invalid_argument);
 }
 

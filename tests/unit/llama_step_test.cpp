@@ -104,6 +104,18 @@ TEST(LlamaStepCalls, FusedSlotsReplaceTheirGroups) {
   EXPECT_EQ(t.calls(""), 4u + 2u * (5 + 2 + 3 + 1));
   EXPECT_EQ(t.calls("attn_in=cpu_fused"), 4u + 2u * (1 + 2 + 3 + 1));
   EXPECT_EQ(t.calls("attn_in=cpu_fused,ffn_in=cpu_fused"), 4u + 2u * (1 + 2 + 1 + 1));
+  // wo_ffn_in replaces wo and the FFN input side, fused or not.
+  EXPECT_EQ(t.calls("wo_ffn_in=cpu_fused"), 4u + 2u * (5 + 1 + 1 + 1));
+  EXPECT_EQ(t.calls("attn_in=cpu_fused,ffn_in=cpu_fused,wo_ffn_in=cpu_fused"),
+            4u + 2u * (1 + 1 + 1 + 1));
+  EXPECT_EQ(t.calls("wo_ffn_in=cpu_ref"), t.calls(""));  // the reference: the separate calls
+}
+
+TEST(LlamaStepWorkspace, WoFfnInReplacesTheFfnInputsScratch) {
+  register_hungry_rope();
+  const TinyShapes t;
+  // wo_ffn_in.cpu_fused's scratch is ffn_in.cpu_fused's: xn, gate, up (64 + 2 * 128 floats).
+  EXPECT_EQ(t.workspace("wo_ffn_in=cpu_fused"), size_t(64 + 2 * 128) * sizeof(float));
 }
 
 }  // namespace

@@ -114,15 +114,37 @@ enum class Epilogue { store, add_residual };
 //                                 has_early for the warp's first group, whose early(g) is `early`
 //                                 (a value, not a pointer: a pointer to it put it in local memory,
 //                                 a load at the store that queues behind the ring's copies)
+//   static constexpr bool kTwoPhase;  true: the launch's groups are two matrices in sequence whose
+//                                 second one's x is made by the first (wo_ffn_in.coalesced_dp4a).
+//                                 Then also:
+//   int phase1_groups() const;        groups [0, phase1_groups()) are the first matrix's
+//   template <int P> void store_in(...) const;  store's arguments: group g of phase P (1, 2),
+//                                 instead of store (each phase's loop has its own epilogue)
+//   Next barrier(const Job&) const;   every thread once, after its warp's last first-phase group:
+//                                 waits until the whole grid's first phase is done and visible,
+//                                 calls sb_grid_launch_dependents() (the kernel does not after its
+//                                 grid wait: the next launch may read what the first phase
+//                                 wrote), and loads what the second x needs
+//   template <int XB> void stage_next(const Job&, const Next&, void* scratch, uint32_t* xq,
+//                                     float2* xs) const;
+//                                 every thread, after the ring's copies held back by the barrier
+//                                 are issued: the second x into xq, xs, ending with a block sync
+//                                 Before the barrier a warp copies at most pieces_before_wait
+//                                 second-phase pieces (as before a grid wait) and prefetches
+//                                 Job::l2_groups second-phase groups into L2 (the SM's bytes in
+//                                 flight while it waits for the slowest block).
 // JobIo: the matvec slots (rows [0, rows1) of w1 -> y1, the rest of w2 -> y2, x as given; lane r
 // stores row g * R + r, adding the residual for add_residual). The residual is read before the
-// grid wait for the warp's first group (the decode step never has the launch just before a
-// matvec_residual write it: kernels/matvec_residual/matvec_residual.h), so its round trip to
-// memory is off the path from the wait to the store: for wo and down that is the first group.
+// grid wait for the warp's first group (kernels/matvec_residual/matvec_residual.h says when that
+// is allowed), so its round trip to memory is off the path from the wait to the store: for wo and
+// down that is the first group. It is read from L2 (__ldcg), never from a stale L1 line: the
+// launch before may have written it and made it visible device-wide before triggering
+// (wo_ffn_in.coalesced_dp4a before down).
 template <Epilogue E>
 struct JobIo {
   static constexpr int kRows = 0;
   static constexpr size_t kScratchBytes = 0;
+  static constexpr bool kTwoPhase = false;
   __device__ __forceinline__ const uint8_t* row(const Job& j, int row) const {
     return row < j.rows1 ? j.w1 + static_cast<uint64_t>(row) * j.row_bytes
                          : j.w2 + static_cast<uint64_t>(row - j.rows1) * j.row_bytes;
@@ -141,8 +163,8 @@ struct JobIo {
   template <int R>
   __device__ __forceinline__ float early(const Job& j, int g, int lane) const {
     const int row = g * R + lane;
-    if constexpr (E == Epilogue::add_residual)
-      return lane < R && row < j.rows_total ? j.res[row] : 0.0f;
+    if constexpr (E == Epilogue::add_residual)  // from L2: the launch before may have written it
+      return lane < R && row < j.rows_total ? __ldcg(j.res + row) : 0.0f;
     return 0.0f;
   }
   template <int R>
@@ -161,6 +183,16 @@ struct JobIo {
     }
   }
 };
+
+// The Io's store of group g: store (P = 0, one phase) or store_in<P> (phase P of two).
+template <int P, class Io, int R>
+__device__ __forceinline__ void store_group(const Io& io, const Job& j, int g, int lane,
+                                            const float (&sum)[R], bool has_early, float early) {
+  if constexpr (P == 0)
+    io.store(j, g, lane, sum, has_early, early);
+  else
+    io.template store_in<P>(j, g, lane, sum, has_early, early);
+}
 
 // Shared memory of one launch: x, then each warp's ring.
 __host__ __device__ inline size_t x_smem_bytes(int nb, int x_bits = 16) {
@@ -214,6 +246,14 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
   // that a copy's offsets (row r, round k) are constants; every piece but a row's last has the
   // same chunk count, so the per-piece bound is a select, not arithmetic on nb.
   int issued = 0, ig = gw, ip = 0, is = 0;
+  // Two phases: this warp's first-phase items come first (the stride is increasing); until the
+  // barrier the cursor stops pieces_before_wait items into the second phase.
+  int items1 = items;
+  if constexpr (Io::kTwoPhase) {
+    const int g1 = io.phase1_groups();
+    items1 = gw < g1 ? ((g1 - 1 - gw) / tw + 1) * pieces : 0;
+  }
+  int limit = Io::kTwoPhase ? min(items, items1 + min(j.pieces_before_wait, S - 1)) : items;
   const uint8_t* src[R];
   const uint32_t ring_s = static_cast<uint32_t>(__cvta_generic_to_shared(ring));
   const uint32_t ring_lane = ring_s + static_cast<uint32_t>(16 * lane);
@@ -221,7 +261,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
   const int last_chunks = (nb - (pieces - 1) * kPieceBlocks) * block_bytes<T>() / 16;
   auto issue = [&]() {
     if constexpr (kSpan) {
-      if (issued < items) {  // one piece per group: rows [ig R, ig R + R) in one run
+      if (issued < limit) {  // one piece per group: rows [ig R, ig R + R) in one run
         const int g0 = ig * R;
         const int bytes = min(R, j.rows_total - g0) * static_cast<int>(j.row_bytes);
         const int n16 = bytes >> 4;
@@ -240,7 +280,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
         ig += tw;
         if (++is == S) is = 0;
       }
-    } else if (issued < items) {
+    } else if (issued < limit) {
       const int nchunk = ip == pieces - 1 ? last_chunks : kFullChunks;  // row_bytes % 16 == 0
       const uint32_t dst = ring_lane + static_cast<uint32_t>(is * stage_bytes);
       if (ip == 0) {
@@ -262,20 +302,25 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
     cp_async_commit();  // an empty group keeps the wait counts uniform
   };
 
+  // Groups g0, g0 + tw, ... (n of them) of this warp into L2.
+  auto prefetch_l2 = [&](int g0, int n) {
+    for (int k = 0; k < n; ++k) {
+      const int gk = g0 + k * tw;
+      if (gk >= groups) break;
+#pragma unroll
+      for (int r = 0; r < R; ++r) {
+        const uint8_t* src = row_ptr(gk * R + r);
+        const uintptr_t first = reinterpret_cast<uintptr_t>(src) & ~uintptr_t{kL2Line - 1};
+        const uintptr_t end = reinterpret_cast<uintptr_t>(src) + j.row_bytes;
+        for (uintptr_t a = first + static_cast<uintptr_t>(lane) * kL2Line; a < end;
+             a += 32 * kL2Line)
+          sb_prefetch_l2(reinterpret_cast<const void*>(a));
+      }
+    }
+  };
   // Weights are never written by a kernel of the step: the L2 prefetch of this warp's first
   // groups and the ring's first S - 1 pieces may start while the previous kernel still runs.
-  for (int k = 0; k < j.l2_groups; ++k) {
-    const int gk = gw + k * tw;
-    if (gk >= groups) break;
-#pragma unroll
-    for (int r = 0; r < R; ++r) {
-      const uint8_t* src = row_ptr(gk * R + r);
-      const uintptr_t first = reinterpret_cast<uintptr_t>(src) & ~uintptr_t{kL2Line - 1};
-      const uintptr_t end = reinterpret_cast<uintptr_t>(src) + j.row_bytes;
-      for (uintptr_t a = first + static_cast<uintptr_t>(lane) * kL2Line; a < end; a += 32 * kL2Line)
-        sb_prefetch_l2(reinterpret_cast<const void*>(a));
-    }
-  }
+  if constexpr (!Io::kTwoPhase) prefetch_l2(gw, j.l2_groups);
   // j.pieces_before_wait of the ring's S - 1 pieces before the wait, x's loads first after it,
   // then the rest: a lane's requests leave its SM in order, so x's loads issued behind all S - 1
   // pieces waited for them, and x is on the path from the wait to the first dot. Three pieces
@@ -287,7 +332,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
   const auto pre = io.pre_wait(j);
 
   sb_grid_wait();  // x is written by the previous launch
-  sb_grid_launch_dependents();
+  if constexpr (!Io::kTwoPhase) sb_grid_launch_dependents();
   const XLoaded xin = io.load_x(j);  // into registers; stage_x uses them after the copies
   for (int s = pre_n; s < S - 1; ++s) issue();
   io.template stage_x<XB>(j, pre, xin, scratch, xq, xs);
@@ -300,8 +345,10 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
   int g = gw, p = 0, slot = 0;
   const XLane<XB> xl(lane);
   const uint8_t* xpiece = reinterpret_cast<const uint8_t*>(xq);  // x of piece p
-  for (int it = 0; it < items; ++it) {
-    cp_async_wait<S - 2>();  // this lane's copies of item `it` landed
+  // One item (a piece of the current group): wait for its copies, issue the next, dot, and at a
+  // group's last piece sum and store.
+  auto step = [&](auto phase) {  // phase: 0 (one phase), 1 or 2, a compile-time constant
+    cp_async_wait<S - 2>();  // this lane's copies of the item landed
     __syncwarp();            // ... and every lane's; slot it - 1 is free again
     issue();
     const int b = p * kPieceBlocks + lane;
@@ -331,11 +378,22 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
         sum[r] = mv::warp_sum(acc[r]);
         acc[r] = 0.0f;
       }
-      io.store(j, g, lane, sum, g == gw, early_first);
+      store_group<decltype(phase)::value>(io, j, g, lane, sum, g == gw, early_first);
       p = 0;
       xpiece = reinterpret_cast<const uint8_t*>(xq);
       g += tw;
     }
+  };
+  if constexpr (Io::kTwoPhase) {
+    for (int it = 0; it < items1; ++it) step(std::integral_constant<int, 1>{});
+    prefetch_l2(gw + (items1 / pieces) * tw, j.l2_groups);
+    const auto next = io.barrier(j);
+    limit = items;  // the pieces held back, as after a grid wait: behind the second x's loads
+    while (issued < min(items, items1 + S - 1)) issue();
+    io.template stage_next<XB>(j, next, scratch, xq, xs);
+    for (int it = items1; it < items; ++it) step(std::integral_constant<int, 2>{});
+  } else {
+    for (int it = 0; it < items; ++it) step(std::integral_constant<int, 0>{});
   }
   cp_async_wait<0>();  // no copy may outlive the block
   sb_trace_warp_end();

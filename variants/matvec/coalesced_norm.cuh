@@ -58,6 +58,7 @@ template <class Op>
 struct NormPairIo {
   static constexpr int kRows = 2;
   static constexpr size_t kScratchBytes = kNormScratchBytes;
+  static constexpr bool kTwoPhase = false;
   const float* x;
   const float* weight;
   float eps;

@@ -1,0 +1,44 @@
+// CPU `wo_ffn_in` as ONE slot call: the matvec_residual reference and ffn_in's CPU variant
+// `cpu_fused` in sequence. Lets the decode step's fused path (one call where the plan had two)
+// run and be tested on a machine without a GPU. Reassociates as ffn_in.cpu_fused does (the norm's
+// sum of squares in float).
+#include "kernels/common/traffic.h"
+#include "kernels/ffn_in/ffn_in.h"
+#include "kernels/matvec/matvec.h"
+#include "kernels/matvec_residual/matvec_residual.h"
+#include "kernels/wo_ffn_in/wo_ffn_in.h"
+#include "variants/wo_ffn_in/shape_rules.h"
+
+namespace swapbench::wo_ffn_in {
+namespace {
+
+void launch(const Args& a, const LaunchCtx& ctx) {
+  matvec_residual::reference({a.wo, a.att, a.x, a.x, a.dim, a.dim, a.type});
+  const Variant* ffn = Registry::instance().find(matvec::slot_key("ffn_in", a.type), "cpu_fused");
+  if (!ffn) throw std::logic_error("wo_ffn_in.cpu_fused: ffn_in.cpu_fused is not registered");
+  const Params none;
+  ffn->launch(ffn_in::Args{a.x, a.norm, a.eps, a.w_gate, a.w_up, a.act, a.rows, a.dim, a.type},
+              LaunchCtx{ctx.stream, ctx.workspace, &none});
+}
+
+}  // namespace
+
+SB_ON_LOAD {
+  for (DType t : matvec::kTypes) {
+    register_variant<Args>(
+        {.slot = matvec::slot_key("wo_ffn_in", t),
+         .name = "cpu_fused",
+         .backend = Backend::cpu,
+         .equality = Equality::reassociates,
+         .rationale = "One call for wo's residual add and the FFN input (ffn_in.cpu_fused): the "
+                      "step's fused path on the CPU. Reassociates the norm's sum of squares.",
+         .applies = &shape_ok,
+         .bytes = [t](const Shape& s) { return traffic::wo_ffn_in_bytes(t, s); },
+         .flops = [](const Shape& s) { return traffic::wo_ffn_in_flops(s); },
+         .workspace_bytes =
+             [](const Shape& s) { return size_t(s.cols + 2 * s.rows) * sizeof(float); }},
+        &launch);
+  }
+}
+
+}  // namespace swapbench::wo_ffn_in
