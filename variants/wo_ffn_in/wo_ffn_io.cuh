@@ -5,7 +5,7 @@
 // while it sums the last of them, so the weight stream does not stop at the boundary where two
 // launches drain and refill it.
 //
-// The FFN's x is the whole new x, written by every block: next_phase is a grid-wide barrier (an
+// The FFN's x is the whole new x, written by every block: barrier() is a grid-wide barrier (an
 // arrival counter in the call's zeroed memory), which needs every block of the grid resident at
 // once. launch_io's grid is at most the blocks that fit on the device at once, and the only other
 // grids that can hold an SM meanwhile (attention, and the launch before it, under PDL) end without
