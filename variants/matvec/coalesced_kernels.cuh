@@ -391,6 +391,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
     limit = items;  // the pieces held back, as after a grid wait: behind the second x's loads
     while (issued < min(items, items1 + S - 1)) issue();
     io.template stage_next<XB>(j, next, scratch, xq, xs);
+    sb_trace_ready();  // again: the timeline keeps a block's last, so its prologue spans the barrier
     for (int it = items1; it < items; ++it) step(std::integral_constant<int, 2>{});
   } else {
     for (int it = 0; it < items; ++it) step(std::integral_constant<int, 0>{});
