@@ -1083,6 +1083,30 @@ Variant warp_shuffle_composition(const std::string& family, DType t) {
   return v;
 }
 
+// Every f32 output of `got` has the bytes of `want` and no NaN (the poison); the first
+// difference of each buffer is reported as "<what>: '<buffer>'[i] at <shape>".
+void expect_same_floats(const Problem& p, const Outputs& got, const Outputs& want,
+                        const std::string& what, const Case& c) {
+  size_t k = 0;
+  for (const Buffer& b : p.bufs) {
+    if (!b.output()) continue;
+    const auto& g = got[k];
+    const auto& w = want[k];
+    ++k;
+    ASSERT_EQ(g.size(), w.size()) << what << ": '" << b.name << "'";
+    for (size_t i = 0; i < g.size(); i += 4) {
+      float gf, wf;
+      std::memcpy(&gf, g.data() + i, 4);
+      std::memcpy(&wf, w.data() + i, 4);
+      if (std::isnan(gf) || std::memcmp(&gf, &wf, 4) != 0) {
+        ADD_FAILURE() << what << ": '" << b.name << "'[" << i / 4 << "] at " << c.shape_label
+                      << ": " << describe_float(gf) << " vs " << describe_float(wf);
+        break;
+      }
+    }
+  }
+}
+
 std::vector<Case> fused_cases() {
   std::vector<Case> out;
   for (Case& c : make_cases(Suite::vs_cpu))
@@ -1101,24 +1125,8 @@ TEST_P(FusedInputSlotVsUnfusedCalls, SameBytesAsTheCallsWithWarpShuffleNorm) {
   Entry& e = cache().get(c);
   const Outputs want = run_cuda(e, composed, c.shape);
   const Outputs got = run_cuda(e, v, c.shape);
-  size_t k = 0;
-  for (const Buffer& b : e.problem.bufs) {
-    if (!b.output()) continue;
-    const auto& g = got[k];
-    const auto& w = want[k];
-    ++k;
-    for (size_t i = 0; i < g.size(); i += 4) {
-      float gf, wf;
-      std::memcpy(&gf, g.data() + i, 4);
-      std::memcpy(&wf, w.data() + i, 4);
-      if (std::isnan(gf) || std::memcmp(&gf, &wf, 4) != 0) {
-        ADD_FAILURE() << v.info.key() << " vs the unfused calls with rmsnorm.warp_shuffle: '"
-                      << b.name << "'[" << i / 4 << "] at " << c.shape_label << ": "
-                      << describe_float(gf) << " vs " << describe_float(wf);
-        break;
-      }
-    }
-  }
+  expect_same_floats(e.problem, got, want,
+                     v.info.key() + " vs the unfused calls with rmsnorm.warp_shuffle", c);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, FusedInputSlotVsUnfusedCalls, ::testing::ValuesIn(fused_cases()),
@@ -1179,25 +1187,7 @@ TEST_P(WoFfnInVsTwoLaunches, SameBytesAsMatvecResidualThenFfnIn) {
   Entry& e = cache().get(c);
   const Outputs want = run_cuda(e, composed, c.shape);
   const Outputs got = run_cuda(e, v, c.shape, c.params);
-  size_t k = 0;
-  for (const Buffer& b : e.problem.bufs) {
-    if (!b.output()) continue;
-    const auto& g = got[k];
-    const auto& w = want[k];
-    ++k;
-    ASSERT_EQ(g.size(), w.size());
-    for (size_t i = 0; i < g.size(); i += 4) {
-      float gf, wf;
-      std::memcpy(&gf, g.data() + i, 4);
-      std::memcpy(&wf, w.data() + i, 4);
-      if (std::isnan(gf) || std::memcmp(&gf, &wf, 4) != 0) {
-        ADD_FAILURE() << v.info.key() << " vs the two launches: '" << b.name << "'[" << i / 4
-                      << "] at " << c.shape_label << ": " << describe_float(gf) << " vs "
-                      << describe_float(wf);
-        break;
-      }
-    }
-  }
+  expect_same_floats(e.problem, got, want, v.info.key() + " vs the two launches", c);
 }
 
 INSTANTIATE_TEST_SUITE_P(All, WoFfnInVsTwoLaunches, ::testing::ValuesIn(wo_ffn_in_cases()),

@@ -39,15 +39,96 @@ __device__ __forceinline__ float4 rms_apply4(float4 a, float scale, float4 b) {
                 cuda::rms_apply(a.z, scale, b.z), cuda::rms_apply(a.w, scale, b.w)};
 }
 
+// Where x is read from: the read-only path (__ldg: x was written before this launch), or L2
+// (__ldcg: x is written by this launch's other blocks, so a line in this SM's L1 may be stale:
+// wo_ffn_in's second phase).
+enum class XFrom { read_only, l2 };
+template <XFrom F>
+__device__ __forceinline__ float load_x(const float* x, int i) {
+  if constexpr (F == XFrom::l2) return __ldcg(x + i);
+  return __ldg(x + i);
+}
+template <XFrom F>
+__device__ __forceinline__ float4 load_x4(const float* x, int e4) {
+  if constexpr (F == XFrom::l2) return __ldcg(reinterpret_cast<const float4*>(x) + e4);
+  return __ldg(reinterpret_cast<const float4*>(x) + e4);
+}
+// x's float4s as they are (load_one_pass's Load).
+template <XFrom F>
+struct XAs {
+  const float* x;
+  __device__ __forceinline__ float4 operator()(int e4) const { return load_x4<F>(x, e4); }
+};
+
 // xn as float4s, loaded from x and the weight.
+template <XFrom F = XFrom::read_only>
 struct XNormed {
-  const float4* __restrict__ x;
+  const float* x;
   const float4* __restrict__ w;
   float scale;
   __device__ __forceinline__ float4 operator()(int e4) const {
-    return rms_apply4(__ldg(x + e4), scale, __ldg(w + e4));
+    return rms_apply4(load_x4<F>(x, e4), scale, __ldg(w + e4));
   }
 };
+
+// The norm weight's float4s of this thread in quantize_x's one pass (none where dim needs more).
+struct NormWeight {
+  float4 w[8];
+};
+__device__ __forceinline__ bool one_pass(int dim) {
+  return dim / 4 <= 8 * static_cast<int>(blockDim.x);
+}
+__device__ __forceinline__ NormWeight load_norm_weight(const float* weight, int dim) {
+  NormWeight p;
+  const int n4 = dim / 4;
+  load_pass(XPlain{weight}, 0, one_pass(dim) ? pass_rounds(n4, 0) : 0, n4, p.w);
+  return p;
+}
+
+// xn = (x * scale) * weight with scale = rmsnorm's, quantized into xq, xs (XB bits), by every
+// thread of the block. Where one pass of quantize_x covers the row (one_pass(dim)), from x's
+// float4s already loaded (`l`, load_one_pass) and the weight's (`w`): the sum of squares in that
+// pass's order, one round trip. Longer rows: rms_scale's order (rmsnorm.warp_shuffle's, over
+// kNormThreads threads), then quantize_x. nb = dim / 32; `red`: kNormScratchBytes of shared
+// memory.
+template <int XB, XFrom F>
+__device__ __forceinline__ void stage_normed(const float* x, const float* weight, float eps,
+                                             int dim, int nb, const XLoaded& l,
+                                             const NormWeight& w, float* red, uint32_t* xq,
+                                             float2* xs) {
+  const auto* w4 = reinterpret_cast<const float4*>(weight);
+  if (!one_pass(dim)) {
+    const int threads = min(kNormThreads, static_cast<int>(blockDim.x));
+    float scale;
+    if constexpr (F == XFrom::read_only) {
+      scale = cuda::rms_scale(x, dim, eps, threads, red);
+    } else {  // rms_scale's loop and order, x from L2
+      const int tid = static_cast<int>(threadIdx.x);
+      float ss = 0.0f;
+      if (tid < threads) {
+#pragma unroll 8
+        for (int i = tid; i < dim; i += threads)
+          ss = fmaf(load_x<F>(x, i), load_x<F>(x, i), ss);
+      }
+      scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
+    }
+    quantize_x<XB>(XNormed<F>{x, w4, scale}, nb, xq, xs);
+    return;
+  }
+  float ss = 0.0f;  // zeros past the row add nothing
+#pragma unroll
+  for (int k = 0; k < 8; ++k) {
+    ss = fmaf(l.v[k].x, l.v[k].x, ss);
+    ss = fmaf(l.v[k].y, l.v[k].y, ss);
+    ss = fmaf(l.v[k].z, l.v[k].z, ss);
+    ss = fmaf(l.v[k].w, l.v[k].w, ss);
+  }
+  const float scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
+  float4 v[8];
+#pragma unroll
+  for (int k = 0; k < 8; ++k) v[k] = rms_apply4(l.v[k], scale, w.w[k]);
+  quantize_pass<XB>(v, 0, l.kn, dim / 4, xq, xs);
+}
 
 // Op (a fused variant's pair op, as norm_matvec.cuh takes it) provides:
 //   int units;  uint64_t row_bytes;
@@ -68,47 +149,18 @@ struct NormPairIo {
   __device__ __forceinline__ const uint8_t* row(const Job&, int row) const {
     return op.row(row >> 1, row & 1);
   }
-  // The norm weight's float4s of this thread in quantize_x's first pass.
-  struct Pre {
-    float4 w[8];
-  };
-  __device__ __forceinline__ bool one_pass() const {
-    return dim / 4 <= 8 * static_cast<int>(blockDim.x);
-  }
+  using Pre = NormWeight;  // loaded before the wait: no kernel of the step writes it
   __device__ __forceinline__ Pre pre_wait(const Job&) const {
-    Pre p;
-    const int n4 = dim / 4;
-    load_pass(XPlain{weight}, 0, one_pass() ? pass_rounds(n4, 0) : 0, n4, p.w);
-    return p;
+    return load_norm_weight(weight, dim);
   }
   __device__ __forceinline__ XLoaded load_x(const Job&) const {
-    return load_one_pass(XPlain{x}, dim / 4);  // loads nothing unless one_pass()
+    return load_one_pass(XPlain{x}, dim / 4);  // loads nothing unless one_pass(dim)
   }
   template <int XB>
   __device__ __forceinline__ void stage_x(const Job& j, const Pre& pre, const XLoaded& l,
                                           void* scratch, uint32_t* xq, float2* xs) const {
-    float* red = static_cast<float*>(scratch);
-    if (!one_pass()) {
-      const int threads = min(kNormThreads, static_cast<int>(blockDim.x));
-      const float scale = cuda::rms_scale(x, dim, eps, threads, red);
-      quantize_x<XB>(XNormed{reinterpret_cast<const float4*>(x),
-                             reinterpret_cast<const float4*>(weight), scale},
-                     j.nb, xq, xs);
-      return;
-    }
-    float ss = 0.0f;  // zeros past the row add nothing
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      ss = fmaf(l.v[k].x, l.v[k].x, ss);
-      ss = fmaf(l.v[k].y, l.v[k].y, ss);
-      ss = fmaf(l.v[k].z, l.v[k].z, ss);
-      ss = fmaf(l.v[k].w, l.v[k].w, ss);
-    }
-    const float scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
-    float4 v[8];
-#pragma unroll
-    for (int k = 0; k < 8; ++k) v[k] = rms_apply4(l.v[k], scale, pre.w[k]);
-    quantize_pass<XB>(v, 0, l.kn, dim / 4, xq, xs);
+    stage_normed<XB, XFrom::read_only>(x, weight, eps, dim, j.nb, l, pre,
+                                       static_cast<float*>(scratch), xq, xs);
   }
   template <int R>
   __device__ __forceinline__ float early(const Job&, int, int) const {

@@ -23,25 +23,6 @@ namespace swapbench::wo_ffn_in {
 
 constexpr uint64_t kBarrierTimeoutNs = 2'000'000'000;  // 2 s: far beyond any step
 
-// x's float4s read from L2 (ld.global.cg): x is written by this grid's other blocks, so a line an
-// earlier read left in this SM's L1 may be stale.
-struct XFromL2 {
-  const float* x;
-  __device__ __forceinline__ float4 operator()(int e4) const {
-    return __ldcg(reinterpret_cast<const float4*>(x) + e4);
-  }
-};
-// Normalised x from L2: (x * scale) * weight.
-struct XNormedFromL2 {
-  const float* x;
-  const float* w;
-  float scale;
-  __device__ __forceinline__ float4 operator()(int e4) const {
-    return mvc::rms_apply4(__ldcg(reinterpret_cast<const float4*>(x) + e4), scale,
-                           __ldg(reinterpret_cast<const float4*>(w) + e4));
-  }
-};
-
 // Thread 0 of each block: arrive, wait until every block of the grid has arrived, leave. The last
 // block to leave resets both counters, so the zeroed memory is zero again when the call ends.
 // The caller syncs its block and fences before, and syncs the block after.
@@ -120,17 +101,14 @@ struct WoFfnIo {
   // Between the phases, every thread once: the norm weight's loads first (their round trip
   // overlaps the wait), then the grid-wide barrier (cooperative groups' grid sync: a block sync,
   // thread 0 fences and arrives, the block waits for it), then x's loads from L2 where one pass of
-  // quantize_x covers the row.
+  // quantize_x covers the row (x is written by the other blocks: never a stale L1 line).
   struct Next {
-    float4 w[8];
+    mvc::NormWeight w;
     mvc::XLoaded x;
-    bool one_pass;
   };
   __device__ __forceinline__ Next barrier(const mvc::Job&) const {
     Next n;
-    const int n4 = dim / 4;
-    n.one_pass = n4 <= 8 * static_cast<int>(blockDim.x);
-    mvc::load_pass(mvc::XPlain{norm}, 0, n.one_pass ? mvc::pass_rounds(n4, 0) : 0, n4, n.w);
+    n.w = mvc::load_norm_weight(norm, dim);
     __syncthreads();  // every warp is past its Wo groups (stored, xq no longer read)
     if (threadIdx.x == 0) {
       __threadfence();  // the block's x stores (ordered before by the block sync), device-wide
@@ -138,40 +116,16 @@ struct WoFfnIo {
     }
     __syncthreads();
     sb_grid_launch_dependents();  // down may read x before its own wait: x is final now
-    n.x = mvc::load_one_pass(XFromL2{x}, n4);  // nothing unless one pass
+    n.x = mvc::load_one_pass(mvc::XAs<mvc::XFrom::l2>{x}, dim / 4);  // nothing unless one pass
     return n;
   }
-  // xn = rmsnorm(x) staged as the FFN's x, in NormPairIo's arithmetic (so the same bytes as
-  // ffn_in.coalesced_dp4a launched with as many threads per block).
+  // xn = rmsnorm(x) staged as the FFN's x in NormPairIo's arithmetic, so the same bytes as
+  // ffn_in.coalesced_dp4a launched with as many threads per block.
   template <int XB>
   __device__ __forceinline__ void stage_next(const mvc::Job& j, const Next& n, void* scratch,
                                              uint32_t* xq, float2* xs) const {
-    float* red = static_cast<float*>(scratch);
-    if (!n.one_pass) {  // cuda::rms_scale's order (as NormPairIo's), x from L2
-      const int tid = static_cast<int>(threadIdx.x);
-      const int threads = min(mvc::kNormThreads, static_cast<int>(blockDim.x));
-      float ss = 0.0f;
-      if (tid < threads) {
-#pragma unroll 8
-        for (int i = tid; i < dim; i += threads) ss = fmaf(__ldcg(x + i), __ldcg(x + i), ss);
-      }
-      const float scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
-      mvc::quantize_x<XB>(XNormedFromL2{x, norm, scale}, j.nb, xq, xs);
-    } else {
-      float ss = 0.0f;  // zeros past the row add nothing
-#pragma unroll
-      for (int k = 0; k < 8; ++k) {
-        ss = fmaf(n.x.v[k].x, n.x.v[k].x, ss);
-        ss = fmaf(n.x.v[k].y, n.x.v[k].y, ss);
-        ss = fmaf(n.x.v[k].z, n.x.v[k].z, ss);
-        ss = fmaf(n.x.v[k].w, n.x.v[k].w, ss);
-      }
-      const float scale = cuda::rms_scale_of(cuda::block_sum(ss, red), dim, eps);
-      float4 v[8];
-#pragma unroll
-      for (int k = 0; k < 8; ++k) v[k] = mvc::rms_apply4(n.x.v[k], scale, n.w[k]);
-      mvc::quantize_pass<XB>(v, 0, n.x.kn, dim / 4, xq, xs);
-    }
+    mvc::stage_normed<XB, mvc::XFrom::l2>(x, norm, eps, dim, j.nb, n.x, n.w,
+                                          static_cast<float*>(scratch), xq, xs);
     __syncthreads();
   }
 };
