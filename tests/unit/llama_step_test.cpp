@@ -111,6 +111,15 @@ TEST(LlamaStepCalls, FusedSlotsReplaceTheirGroups) {
   EXPECT_EQ(t.calls("wo_ffn_in=cpu_ref"), t.calls(""));  // the reference: the separate calls
 }
 
+TEST(LlamaStepCalls, WoFfnInServesOnlyLayersWhoseWoHasTheFfnsType) {
+  TinyShapes t;
+  for (LayerTensors& L : t.layers) L.wo.type = DType::q4_0;  // the FFN stays q8_0
+  // The slot exists per weight type: wo_ffn_in.q8_0 cannot take a q4_0 wo, so the layer keeps
+  // its separate calls (as ffn_in does for gate and up of two types).
+  EXPECT_EQ(t.calls("wo_ffn_in=cpu_fused"), t.calls(""));
+  EXPECT_EQ(t.calls("wo_ffn_in=cpu_fused,ffn_in=cpu_fused"), 4u + 2u * (5 + 2 + 1 + 1));
+}
+
 TEST(LlamaStepWorkspace, WoFfnInReplacesTheFfnInputsScratch) {
   register_hungry_rope();
   const TinyShapes t;
