@@ -3,7 +3,10 @@
 // as matvec_residual.coalesced_dp4a), the rest are gate/up row pairs of the FFN (act, as
 // ffn_in.coalesced_dp4a). Every warp streams its Wo groups first; its ring already holds FFN pieces
 // while it sums the last of them, so the weight stream does not stop at the boundary where two
-// launches drain and refill it.
+// launches drain and refill it. Measured, it is slower than those two launches (docs/results.md,
+// thirteenth session): the barrier waits for the Wo rows of the blocks that start late, behind
+// the FFN pieces the early blocks already asked for, and then every block restarts at once, where
+// a launch boundary lets each SM move on by itself.
 //
 // The FFN's x is the whole new x, written by every block: barrier() is a grid-wide barrier (an
 // arrival counter in the call's zeroed memory), which needs every block of the grid resident at
