@@ -19,10 +19,13 @@
 #include "kernels/matvec/matvec.h"
 #include "kernels/wo_ffn_in/wo_ffn_in.h"
 #include "variants/matvec/coalesced_norm.cuh"
-#include "variants/wo_ffn_in/shape_rules.h"
+#include "variants/ffn_in/shape_rules.h"
 #include "variants/wo_ffn_in/wo_ffn_io.cuh"
 
 namespace swapbench::wo_ffn_in {
+
+// The same shape as ffn_in's (rows, rows2 = the FFN's, cols = dim): the same rule.
+using ffn_in::shape_ok;
 namespace {
 
 constexpr const char* kWhat = "wo_ffn_in.coalesced_dp4a";

@@ -3,9 +3,12 @@
 #include "kernels/common/traffic.h"
 #include "kernels/matvec/matvec.h"
 #include "kernels/wo_ffn_in/wo_ffn_in.h"
-#include "variants/wo_ffn_in/shape_rules.h"
+#include "variants/ffn_in/shape_rules.h"
 
 namespace swapbench::wo_ffn_in {
+
+// The same shape as ffn_in's (rows, rows2 = the FFN's, cols = dim): the same rule.
+using ffn_in::shape_ok;
 namespace {
 void launch(const Args& a, const LaunchCtx&) { reference(a); }
 }  // namespace
