@@ -183,6 +183,8 @@ const Binding& Bindings::bind(const std::string& slot, const Shape& shape) {
   const SlotInfo* info = reg.slot(slot);
   if (!info) throw std::logic_error("engine asked for unregistered slot " + slot);
   const PlanEntry* e = entry_for(slot);
+  for (const auto& [k, pe] : plan_.entries)
+    if (&pe == e) taken_.insert(k);
   b.planned = e ? e->variant : info->reference(backend_);
   const Variant* v = reg.find(slot, b.planned);
   if (!v) {
@@ -217,6 +219,13 @@ std::vector<std::string> Bindings::fallbacks() const {
     if (b.fell_back && b.variant)
       out.push_back(key.first + " " + b.planned + "->" + b.variant->info.name + " at " +
                     key.second.describe());
+  return out;
+}
+
+std::vector<std::string> Bindings::unused() const {
+  std::vector<std::string> out;
+  for (const auto& [key, e] : plan_.entries)
+    if (!taken_.contains(key)) out.push_back(Plan{{{key, e}}}.to_string());
   return out;
 }
 

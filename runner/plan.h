@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,12 +62,17 @@ class Bindings {
   std::vector<std::string> fallbacks() const;
   // slot -> variant name actually used, over all call sites (for results and NVTX names).
   std::map<std::string, std::string> chosen() const;
+  // Plan entries ("wo_ffn_in=coalesced_dp4a") that no declared call site took: the model has no
+  // such slot (matvec.f16 on a q4_0 model), or the engine did not declare it (a fused slot whose
+  // matrices differ in type). They change nothing; the CLI says so rather than stay silent.
+  std::vector<std::string> unused() const;
 
  private:
   const PlanEntry* entry_for(const std::string& slot) const;
   Plan plan_;
   Backend backend_;
   std::map<std::pair<std::string, Shape>, Binding> sites_;
+  std::set<std::string> taken_;  // keys of plan_'s entries that some call site took
   std::vector<std::string> problems_;
 };
 

@@ -98,6 +98,7 @@ TrialResult run_trial(const TrialSpec& spec) {
                               {.max_ctx = start + n + 1, .graphs = spec.graphs, .pdl = spec.pdl});
     r.variants = engine->bindings().chosen();
     r.fallbacks = engine->bindings().fallbacks();
+    r.unused_plan_entries = engine->bindings().unused();
     r.weight_bytes_per_token = double(model->weight_bytes_per_token());
     r.device = spec.backend;
 

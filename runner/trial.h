@@ -69,6 +69,7 @@ struct TrialResult {
   HealthReport health;
   std::map<std::string, std::string> variants;
   std::vector<std::string> fallbacks;
+  std::vector<std::string> unused_plan_entries;  // Bindings::unused(): they changed nothing
   double weight_bytes_per_token = 0;
   std::vector<taps::Tap> taps;
   std::string equality;  // verdict against the reference trial (set by the parent)

@@ -108,6 +108,7 @@ nlohmann::json to_json(const TrialResult& r) {
           {"health", r.health.to_json()},
           {"variants", r.variants},
           {"fallbacks", r.fallbacks},
+          {"unused_plan_entries", r.unused_plan_entries},
           {"weight_bytes_per_token", r.weight_bytes_per_token},
           {"taps", taps::to_json(r.taps)},
           {"equality", r.equality},
@@ -134,6 +135,7 @@ TrialResult result_from_json(const nlohmann::json& j) {
                          s.at("bytes"), s.at("gbps"), s.at("pct_of_peak")});
     r.variants = j.value("variants", std::map<std::string, std::string>{});
     r.fallbacks = j.value("fallbacks", std::vector<std::string>{});
+    r.unused_plan_entries = j.value("unused_plan_entries", std::vector<std::string>{});
     r.weight_bytes_per_token = j.value("weight_bytes_per_token", 0.0);
     if (j.contains("taps")) r.taps = taps::from_json(j.at("taps"));
     r.equality = j.value("equality", "");

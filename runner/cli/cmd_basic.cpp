@@ -13,6 +13,12 @@
 
 namespace swapbench::cli {
 
+std::string unused_note(const std::string& entry) {
+  return "note: plan entry '" + entry +
+         "' matches no call of this model's decode step (no such slot here, or a fused slot "
+         "whose matrices differ in type), so it changes nothing";
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);

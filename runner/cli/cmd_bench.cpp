@@ -49,6 +49,7 @@ void print_row(const TrialResult& r, double ref_tps, bool cuda, size_t plan_w) {
             << (r.health.sampled ? (r.health.healthy ? "healthy" : "UNHEALTHY") : "-")
             << affinity::format_cpu_list(r.cpus_seen) << "\n";
   if (!r.error.empty()) std::cout << "    " << r.error << "\n";
+  for (const std::string& u : r.unused_plan_entries) std::cout << "    " << unused_note(u) << "\n";
   for (const std::string& e : r.health.evidence) std::cout << "    health: " << e << "\n";
 }
 

@@ -65,7 +65,8 @@ void add_run(CLI::App& app, Action& run) {
                          {"decode_steps", r.decode_steps},
                          {"tokens_per_second", r.tokens_per_second()},
                          {"variants", engine->bindings().chosen()},
-                         {"fallbacks", engine->bindings().fallbacks()}};
+                         {"fallbacks", engine->bindings().fallbacks()},
+                         {"unused_plan_entries", engine->bindings().unused()}};
         std::cout << j.dump(2) << "\n";
         return 0;
       }
@@ -77,6 +78,7 @@ void add_run(CLI::App& app, Action& run) {
                 << (be == Backend::cuda && eo.pdl ? ", pdl on" : "")
                 << ", plan '" << (plan.entries.empty() ? "reference" : plan.to_string()) << "'\n";
       for (const std::string& f : engine->bindings().fallbacks()) std::cout << "fallback: " << f << "\n";
+      for (const std::string& u : engine->bindings().unused()) std::cout << unused_note(u) << "\n";
       std::cout << std::fixed << std::setprecision(1) << r.prompt_ids.size() << " prompt tokens in "
                 << r.prompt_seconds * 1e3 << " ms; " << r.decode_steps << " decode steps at "
                 << r.tokens_per_second() << " tok/s\n";

@@ -36,6 +36,10 @@ void add_timeline(CLI::App& app, Action& run);
 // "a,b,,c" -> {"a", "b", "c"}: the comma lists of --workloads, --graphs, --slots.
 std::vector<std::string> split_list(const std::string& text);
 
+// The line `run` and `bench` print for a plan entry that no call of the model's step took
+// (Bindings::unused()): the plan still runs, without it.
+std::string unused_note(const std::string& entry);
+
 // --cpus of bench and sweep: the list checked against the CPUs this process may use and written
 // canonically ("0-3,8"); a bad list or an unavailable CPU is a UsageError. "" stays "".
 std::string cpus_option(const std::string& text);

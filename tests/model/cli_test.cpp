@@ -53,6 +53,30 @@ TEST_F(Cli, RunJsonReportsTokensTextAndSpeed) {
   EXPECT_EQ(j["variants"]["rmsnorm"], "cpu_ref");
 }
 
+// A plan entry the model has no call for (the tiny model has no f16 matrix) still runs the plan,
+// but says so in run's text and JSON and under bench's row.
+TEST_F(Cli, PlanEntryNoCallTookIsReportedNotSilentlyDropped) {
+  const std::string plan = " --plan rmsnorm=cpu_lanes,matvec.f16=cpu_ref";
+  const auto text =
+      run_command(swapbench_binary() + " run --backend cpu -n 2 --model '" + tiny_ + "'" + plan);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("note: plan entry 'matvec.f16=cpu_ref' matches no call"),
+            std::string::npos)
+      << text.out;
+  EXPECT_EQ(text.out.find("'rmsnorm=cpu_lanes' matches"), std::string::npos) << text.out;
+  const auto json = run_command(swapbench_binary() + " run --backend cpu -n 2 --json --model '" +
+                                tiny_ + "'" + plan);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["unused_plan_entries"],
+            nlohmann::json::array({"matvec.f16=cpu_ref"}));
+  const auto bench = run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ +
+                                 "' -w tg2 --max-seconds 0.2" + plan);
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("    note: plan entry 'matvec.f16=cpu_ref' matches no call"),
+            std::string::npos)
+      << bench.out;
+}
+
 TEST_F(Cli, TruncatedGgufGivesOneLineErrorAndNonZeroExit) {
   auto bytes = test::read_bytes(tiny_);
   bytes.resize(bytes.size() / 2);

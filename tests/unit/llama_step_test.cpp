@@ -54,6 +54,11 @@ struct TinyShapes {
     Bindings b(Plan::parse(plan), Backend::cpu);
     return LlamaStep(cfg, layers, embd, output, 32, b).calls_per_step();
   }
+  std::vector<std::string> unused(const std::string& plan) const {
+    Bindings b(Plan::parse(plan), Backend::cpu);
+    LlamaStep(cfg, layers, embd, output, 32, b);
+    return b.unused();
+  }
 };
 
 // A test-only CPU rope `name` that declares `workspace` bytes of scratch and `zeroed` bytes of
@@ -118,6 +123,10 @@ TEST(LlamaStepCalls, WoFfnInServesOnlyLayersWhoseWoHasTheFfnsType) {
   // its separate calls (as ffn_in does for gate and up of two types).
   EXPECT_EQ(t.calls("wo_ffn_in=cpu_fused"), t.calls(""));
   EXPECT_EQ(t.calls("wo_ffn_in=cpu_fused,ffn_in=cpu_fused"), 4u + 2u * (5 + 2 + 1 + 1));
+  // ... and the entry that did nothing is reported, not silently dropped.
+  EXPECT_EQ(t.unused("wo_ffn_in=cpu_fused,ffn_in=cpu_fused"),
+            std::vector<std::string>{"wo_ffn_in=cpu_fused"});
+  EXPECT_TRUE(TinyShapes().unused("wo_ffn_in=cpu_fused,ffn_in=cpu_fused").empty());
 }
 
 TEST(LlamaStepWorkspace, WoFfnInReplacesTheFfnInputsScratch) {

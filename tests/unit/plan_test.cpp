@@ -126,5 +126,20 @@ TEST(PlanResolve, FallbackIsUsedAndRecordedWhereTheVariantDoesNotApply) {
   EXPECT_EQ(b.fallbacks()[0], "argmax test_small->cpu_ref at cols=49152");
 }
 
+TEST(PlanResolve, EntriesNoCallSiteTookAreListedAsUnused) {
+  Bindings b(Plan::parse("matvec=cpu_ref,matvec.f16=cpu_ref,rmsnorm=cpu_lanes,swiglu=cpu_ref"),
+             Backend::cpu);
+  b.bind("matvec.q8_0", {.rows = 4, .cols = 32});  // takes the family entry, not matvec.f16's
+  b.bind("rmsnorm", {.cols = 64});
+  EXPECT_EQ(b.unused(), (std::vector<std::string>{"matvec.f16=cpu_ref", "swiglu=cpu_ref"}));
+  b.bind("swiglu", {.cols = 64});
+  EXPECT_EQ(b.unused(), std::vector<std::string>{"matvec.f16=cpu_ref"});
+  EXPECT_NO_THROW(b.check());  // unused entries are not an error: the plan runs without them
+  // Parameters stay in the entry's text, so the user sees exactly what was ignored.
+  Bindings p(Plan::parse("argmax=cpu_ref,matvec.q4_0=cpu_ref"), Backend::cpu);
+  p.bind("argmax", {.cols = 96});
+  EXPECT_EQ(p.unused(), std::vector<std::string>{"matvec.q4_0=cpu_ref"});
+}
+
 }  // namespace
 }  // namespace swapbench
