@@ -15,13 +15,20 @@ namespace swapbench::wo_ffn_in {
 using ffn_in::shape_ok;
 namespace {
 
+// The FFN half: ffn_in.cpu_fused of the type, looked up when first needed (registration order
+// across files is not fixed).
+const Variant& ffn_half(DType t) {
+  const Variant* ffn = Registry::instance().find(matvec::slot_key("ffn_in", t), "cpu_fused");
+  if (!ffn) throw std::logic_error("wo_ffn_in.cpu_fused: ffn_in.cpu_fused is not registered");
+  return *ffn;
+}
+
 void launch(const Args& a, const LaunchCtx& ctx) {
   matvec_residual::reference({a.wo, a.att, a.x, a.x, a.dim, a.dim, a.type});
-  const Variant* ffn = Registry::instance().find(matvec::slot_key("ffn_in", a.type), "cpu_fused");
-  if (!ffn) throw std::logic_error("wo_ffn_in.cpu_fused: ffn_in.cpu_fused is not registered");
   const Params none;
-  ffn->launch(ffn_in::Args{a.x, a.norm, a.eps, a.w_gate, a.w_up, a.act, a.rows, a.dim, a.type},
-              LaunchCtx{ctx.stream, ctx.workspace, &none});
+  ffn_half(a.type).launch(
+      ffn_in::Args{a.x, a.norm, a.eps, a.w_gate, a.w_up, a.act, a.rows, a.dim, a.type},
+      LaunchCtx{ctx.stream, ctx.workspace, &none});
 }
 
 }  // namespace
@@ -38,8 +45,8 @@ SB_ON_LOAD {
          .applies = &shape_ok,
          .bytes = [t](const Shape& s) { return traffic::wo_ffn_in_bytes(t, s); },
          .flops = [](const Shape& s) { return traffic::wo_ffn_in_flops(s); },
-         .workspace_bytes =
-             [](const Shape& s) { return size_t(s.cols + 2 * s.rows) * sizeof(float); }},
+         // The scratch is the FFN half's (wo's residual add needs none), at the same shape.
+         .workspace_bytes = [t](const Shape& s) { return ffn_half(t).info.workspace_bytes(s); }},
         &launch);
   }
 }
