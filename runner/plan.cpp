@@ -164,13 +164,13 @@ Bindings::Bindings(Plan plan, Backend backend) : plan_(std::move(plan)), backend
   }
 }
 
-const PlanEntry* Bindings::entry_for(const std::string& slot) const {
-  if (auto it = plan_.entries.find(slot); it != plan_.entries.end()) return &it->second;
+const Bindings::KeyedEntry* Bindings::entry_for(const std::string& slot) const {
+  if (auto it = plan_.entries.find(slot); it != plan_.entries.end()) return &*it;
   const SlotInfo* info = Registry::instance().slot(slot);
   if (!info) return nullptr;
   if (auto it = plan_.entries.find(info->family); it != plan_.entries.end()) {
     // A family entry only covers the slots that have the named variant.
-    if (Registry::instance().find(slot, it->second.variant)) return &it->second;
+    if (Registry::instance().find(slot, it->second.variant)) return &*it;
   }
   return nullptr;
 }
@@ -182,9 +182,9 @@ const Binding& Bindings::bind(const std::string& slot, const Shape& shape) {
   Binding b;
   const SlotInfo* info = reg.slot(slot);
   if (!info) throw std::logic_error("engine asked for unregistered slot " + slot);
-  const PlanEntry* e = entry_for(slot);
-  for (const auto& [k, pe] : plan_.entries)
-    if (&pe == e) taken_.insert(k);
+  const KeyedEntry* keyed = entry_for(slot);
+  if (keyed) taken_.insert(keyed->first);
+  const PlanEntry* e = keyed ? &keyed->second : nullptr;
   b.planned = e ? e->variant : info->reference(backend_);
   const Variant* v = reg.find(slot, b.planned);
   if (!v) {

@@ -68,7 +68,9 @@ class Bindings {
   std::vector<std::string> unused() const;
 
  private:
-  const PlanEntry* entry_for(const std::string& slot) const;
+  // The plan's entry (key, entry) for a slot: its own, or its family's; nullptr when unnamed.
+  using KeyedEntry = std::pair<const std::string, PlanEntry>;
+  const KeyedEntry* entry_for(const std::string& slot) const;
   Plan plan_;
   Backend backend_;
   std::map<std::pair<std::string, Shape>, Binding> sites_;

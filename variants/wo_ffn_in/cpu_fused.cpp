@@ -15,8 +15,8 @@ namespace swapbench::wo_ffn_in {
 using ffn_in::shape_ok;
 namespace {
 
-// The FFN half: ffn_in.cpu_fused of the type, looked up when first needed (registration order
-// across files is not fixed).
+// The FFN half: ffn_in.cpu_fused of the type, looked up at call time, not at registration (the
+// order of registration across files is not fixed).
 const Variant& ffn_half(DType t) {
   const Variant* ffn = Registry::instance().find(matvec::slot_key("ffn_in", t), "cpu_fused");
   if (!ffn) throw std::logic_error("wo_ffn_in.cpu_fused: ffn_in.cpu_fused is not registered");
