@@ -41,6 +41,9 @@ struct TrialSpec {
   double timeout_seconds = 300;  // for the parent: kill the child after this
   double peak_gbps = 0;          // measured stream-read bandwidth, for % of peak (0: unknown)
   std::string cpus;              // pin the trial to these CPUs ("2", "0-3,8"; "": as inherited)
+  // Roles of the step's calls run hollow (`ablate`, LlamaStep::set_hollow): a timing-only trial.
+  // Its tokens mean nothing, so it records no fingerprints, runs no equality pass and no profile.
+  std::vector<std::string> hollow;
 };
 
 struct SlotShare {

@@ -51,7 +51,8 @@ nlohmann::json to_json(const TrialSpec& s) {
           {"logits_out", s.logits_out},
           {"timeout_seconds", s.timeout_seconds},
           {"peak_gbps", s.peak_gbps},
-          {"cpus", s.cpus}};
+          {"cpus", s.cpus},
+          {"hollow", s.hollow}};
 }
 
 TrialSpec spec_from_json(const nlohmann::json& j) {
@@ -79,6 +80,7 @@ TrialSpec spec_from_json(const nlohmann::json& j) {
   get(j, "timeout_seconds", s.timeout_seconds);
   get(j, "peak_gbps", s.peak_gbps);
   get(j, "cpus", s.cpus);
+  get(j, "hollow", s.hollow);
   return s;
 }
 

@@ -62,8 +62,18 @@ __device__ __forceinline__ void sb_prefetch_l2(const void* p) {
   asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
 }
 
+// What a hollow call (LaunchCtx::hollow) launches instead of the variant's kernel: a kernel
+// boundary with no work, as device_info's dependent chain measures it. A template, so that every
+// translation unit including this header may instantiate it.
+template <int = 0>
+__global__ void hollow_kernel() {
+  sb_grid_wait();
+  sb_grid_launch_dependents();
+}
+
 // Launches kernel<<<grid, block, smem, ctx.stream>>>(args...), with the PDL attribute when
-// ctx.pdl, and checks the launch; `what` ("rmsnorm.serial") names it in the error.
+// ctx.pdl, and checks the launch; `what` ("rmsnorm.serial") names it in the error. With
+// ctx.hollow, hollow_kernel of the same grid and block runs instead and nothing is written.
 template <class... KernelArgs, class... Args>
 void launch_kernel(const char* what, void (*kernel)(KernelArgs...), dim3 grid, dim3 block,
                    size_t smem, const LaunchCtx& ctx, Args&&... args) {
@@ -77,6 +87,13 @@ void launch_kernel(const char* what, void (*kernel)(KernelArgs...), dim3 grid, d
   cfg.stream = static_cast<cudaStream_t>(ctx.stream);
   cfg.attrs = attr;
   cfg.numAttrs = ctx.pdl ? 1 : 0;
+  if (ctx.hollow) {
+    cfg.dynamicSmemBytes = 0;
+    const cudaError_t err = cudaLaunchKernelEx(&cfg, hollow_kernel<>);
+    if (err != cudaSuccess) cuda_fail(err, what, __FILE__, __LINE__);
+    SB_CHECK_LAUNCH(what);
+    return;
+  }
   const cudaError_t err = cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
   if (err != cudaSuccess) cuda_fail(err, what, __FILE__, __LINE__);
   SB_CHECK_LAUNCH(what);

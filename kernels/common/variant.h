@@ -57,6 +57,10 @@ struct LaunchCtx {
   // once; like the workspace they are shared by the step's call sites, which is safe because a
   // kernel touches them only after its grid wait, when the launch before it has completed.
   void* zeroed = nullptr;
+  // `ablate`: launch_kernel (launch.cuh) starts an empty kernel of the same grid in place of the
+  // variant's (it waits for its predecessor and lets its successor launch, as every kernel of
+  // the step does) and the call writes nothing: what the step costs without this call's work.
+  bool hollow = false;
   int64_t param(const std::string& name) const;  // throws when the variant did not declare it
 };
 

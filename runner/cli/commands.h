@@ -32,6 +32,7 @@ void add_baseline(CLI::App& app, Action& run);
 void add_db(CLI::App& app, Action& run);
 void add_report(CLI::App& app, Action& run);
 void add_timeline(CLI::App& app, Action& run);
+void add_ablate(CLI::App& app, Action& run);
 
 // "a,b,,c" -> {"a", "b", "c"}: the comma lists of --workloads, --graphs, --slots.
 std::vector<std::string> split_list(const std::string& text);

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   cli::add_db(app, run);
   cli::add_report(app, run);
   cli::add_timeline(app, run);
+  cli::add_ablate(app, run);
   swapbench::record_command_line(argc, argv);
   try {
     app.parse(argc, argv);

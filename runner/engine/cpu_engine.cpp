@@ -17,6 +17,7 @@ class CpuEngine final : public Engine {
         bindings_(plan, Backend::cpu),
         max_ctx_(std::min(o.max_ctx, m.config().context)),
         step_(m.config(), m.layers(), m.token_embd(), m.output(), max_ctx_, bindings_) {
+    step_.set_hollow(o.hollow);
     const LlamaConfig& c = m.config();
     const size_t dim = size_t(c.dim), kv = size_t(c.n_kv_heads) * size_t(c.head_dim);
     const size_t ffn = size_t(c.ffn_dim);

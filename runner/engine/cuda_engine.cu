@@ -39,6 +39,7 @@ class CudaEngine final : public Engine {
         graphs_(o.graphs),
         pdl_(o.pdl),
         step_(m.config(), m.layers(), m.token_embd(), m.output(), max_ctx_, bindings_) {
+    step_.set_hollow(o.hollow);
     SB_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     upload_weights();
     allocate_buffers();
@@ -252,6 +253,9 @@ class CudaEngine final : public Engine {
     b_.token = device_array<int32_t>(1);
     b_.pos = device_array<int32_t>(1);
     b_.next = device_array<int32_t>(1);
+    // A valid token before any argmax ran: a hollow argmax (ablate) never writes one, and the
+    // advance feeds it to the embedding.
+    SB_CUDA_CHECK(cudaMemset(b_.next, 0, sizeof(int32_t)));
     history_ = device_array<int32_t>(size_t(max_ctx_) + 1);
     SB_CUDA_CHECK(cudaMallocHost(&host_io_, 4 * sizeof(int32_t)));
     // The memsets above may still run on the legacy stream, which stream_ (non-blocking) does not

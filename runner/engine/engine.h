@@ -17,6 +17,9 @@ struct EngineOptions {
   int32_t max_ctx = 1024;  // KV cache positions; clamped to the model's context length
   bool graphs = true;      // CUDA: capture the step once and replay it (ignored on the CPU)
   bool pdl = false;        // CUDA: programmatic dependent launch between the step's kernels
+  // Roles of the step's calls that run hollow (LlamaStep::set_hollow, `ablate`): timing only,
+  // the decoded tokens mean nothing.
+  std::vector<std::string> hollow;
 };
 
 // One slot call of a profiled step.

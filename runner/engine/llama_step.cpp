@@ -2,6 +2,8 @@
 #include "runner/engine/llama_step.h"
 
 #include <algorithm>
+#include <set>
+#include <stdexcept>
 
 #include "kernels/argmax/argmax.h"
 #include "kernels/attn_decode/attn_decode.h"
@@ -22,17 +24,25 @@ namespace {
 Shape vec(int64_t n) { return {.cols = n}; }
 Shape mat(const TensorRef& t) { return {.rows = t.rows, .cols = t.cols}; }
 
+}  // namespace
+
+// One slot call: the observer sees it, and unless the step is only being listed (calls()) the
+// variant launches, hollow (LaunchCtx::hollow) where its role is in hollow_. A hollow call of a
+// CPU variant does nothing: there is no kernel boundary to keep.
 template <class Args>
-void call(const auto& site, const Args& args, const char* role, int32_t layer, const float* out,
-          int64_t out_n, void* stream, const StepBuffers& bufs, StepObserver* obs, bool pdl) {
+void LlamaStep::call(const Site& site, const Args& args, const char* role, int32_t layer,
+                     const float* out, int64_t out_n, const CallEnv& env) const {
   const Binding& b = *site.binding;
   const SlotCall c{&site.slot, role, layer, &b, out, out_n, &site.shape};
-  if (obs) obs->before(c);
-  b.variant->launch(args, LaunchCtx{stream, bufs.workspace, &b.params, pdl, bufs.zeroed});
-  if (obs) obs->after(c);
+  if (env.obs) env.obs->before(c);
+  const bool hollow = hollow_.count(role) > 0;
+  if (env.launch && !(hollow && b.variant->info.backend == Backend::cpu)) {
+    LaunchCtx ctx{env.stream, env.b.workspace, &b.params, env.pdl, env.b.zeroed};
+    ctx.hollow = hollow;
+    b.variant->launch(args, ctx);
+  }
+  if (env.obs) env.obs->after(c);
 }
-
-}  // namespace
 
 LlamaStep::Site LlamaStep::site(Bindings& b, const std::string& slot, const Shape& s) {
   return {slot, &b.bind(slot, s), s};
@@ -142,9 +152,39 @@ size_t LlamaStep::calls_per_step() const {
 
 void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, StepObserver* obs,
                     bool pdl) const {
+  issue(b, w, CallEnv{stream, b, obs, pdl, true});
+}
+
+std::vector<SlotCall> LlamaStep::calls() const {
+  struct Listing final : StepObserver {
+    std::vector<SlotCall> calls;
+    void before(const SlotCall& c) override { calls.push_back(c); }
+  } listing;
+  StepBuffers b;  // no memory: nothing launches, the arguments are only built
+  b.k_cache.resize(layers_.size());
+  b.v_cache.resize(layers_.size());
+  StepWeights w;
+  w.layers.resize(layers_.size());
+  issue(b, w, CallEnv{nullptr, b, &listing, false, false});
+  return listing.calls;
+}
+
+void LlamaStep::set_hollow(const std::vector<std::string>& roles) {
+  std::set<std::string> known;
+  std::string list;
+  for (const SlotCall& c : calls())
+    if (known.insert(c.site).second) list += (list.empty() ? "" : ", ") + std::string(c.site);
+  for (const std::string& r : roles)
+    if (!known.count(r))
+      throw std::invalid_argument("no call of this step has the role '" + r +
+                                  "' (its roles: " + list + ")");
+  hollow_ = std::set<std::string>(roles.begin(), roles.end());
+}
+
+void LlamaStep::issue(const StepBuffers& b, const StepWeights& w, const CallEnv& env) const {
   const LlamaConfig& c = cfg_;
   call(embed_, embed::Args{w.embd.data, b.token, b.x, c.dim, w.embd.type}, "embed", -1, b.x, c.dim,
-       stream, b, obs, pdl);
+       env);
   for (int32_t l = 0; l < int32_t(layers_.size()); ++l) {
     const LayerSites& s = layers_[size_t(l)];
     const StepWeights::Layer& L = w.layers[size_t(l)];
@@ -155,82 +195,78 @@ void LlamaStep::run(const StepBuffers& b, const StepWeights& w, void* stream, St
            attn_in::Args{b.x, L.attn_norm, c.eps, L.wq.data, L.wk.data, L.wv.data, b.q, k_cache,
                          v_cache, b.pos, c.dim, c.n_heads, c.n_kv_heads, c.head_dim, c.rot_dim,
                          c.rope_base, L.wq.type},
-           "attn_in", l, b.q, c.n_heads * c.head_dim, stream, b, obs, pdl);
+           "attn_in", l, b.q, c.n_heads * c.head_dim, env);
     } else {
-      attn_input(s, l, L, b, stream, obs, pdl);
+      attn_input(s, l, L, b, env);
     }
     call(s.attn,
          attn_decode::Args{b.q, k_cache, v_cache, b.att, b.pos, c.n_heads, c.n_kv_heads, c.head_dim,
                            max_ctx_},
-         "attn", l, b.att, c.dim, stream, b, obs, pdl);
+         "attn", l, b.att, c.dim, env);
     if (s.fuse_wo_ffn) {
       call(s.wo_ffn,
            wo_ffn_in::Args{L.wo.data, b.att, b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data,
                            b.act, c.ffn_dim, c.dim, L.w_gate.type},
-           "wo_ffn_in", l, b.act, c.ffn_dim, stream, b, obs, pdl);
+           "wo_ffn_in", l, b.act, c.ffn_dim, env);
     } else {
       call(s.wo, matvec_residual::Args{L.wo.data, b.att, b.x, b.x, c.dim, c.dim, L.wo.type}, "wo",
-           l, b.x, c.dim, stream, b, obs, pdl);
-      ffn_input(s, l, L, b, stream, obs, pdl);
+           l, b.x, c.dim, env);
+      ffn_input(s, l, L, b, env);
     }
     call(s.down,
          matvec_residual::Args{L.w_down.data, b.act, b.x, b.x, c.dim, c.ffn_dim, L.w_down.type},
-         "ffn_down", l, b.x, c.dim, stream, b, obs, pdl);
+         "ffn_down", l, b.x, c.dim, env);
   }
   call(out_norm_, rmsnorm::Args{b.x, w.out_norm, b.xn, c.dim, c.eps}, "output_norm", -1, b.xn,
-       c.dim, stream, b, obs, pdl);
+       c.dim, env);
   call(output_, matvec::Args{w.output.data, b.xn, b.logits, c.vocab, c.dim, w.output.type},
-       "output", -1, b.logits, c.vocab, stream, b, obs, pdl);
-  call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, stream, b, obs,
-       pdl);
+       "output", -1, b.logits, c.vocab, env);
+  call(argmax_, argmax::Args{b.logits, c.vocab, b.next}, "argmax", -1, nullptr, 0, env);
 }
 
 // The attention input side as separate slot calls: norm, Q, K and V, rope (+ cache write).
 void LlamaStep::attn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
-                           const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
+                           const StepBuffers& b, const CallEnv& env) const {
   const LlamaConfig& c = cfg_;
   const int32_t q_rows = c.n_heads * c.head_dim, kv = c.n_kv_heads * c.head_dim;
   call(s.attn_norm, rmsnorm::Args{b.x, L.attn_norm, b.xn, c.dim, c.eps}, "attn_norm", l, b.xn,
-       c.dim, stream, b, obs, pdl);
+       c.dim, env);
   call(s.wq, matvec::Args{L.wq.data, b.xn, b.q, q_rows, c.dim, L.wq.type}, "wq", l, b.q, q_rows,
-       stream, b, obs, pdl);
-  call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv, stream, b,
-       obs, pdl);
-  call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv, stream, b,
-       obs, pdl);
+       env);
+  call(s.wk, matvec::Args{L.wk.data, b.xn, b.k, kv, c.dim, L.wk.type}, "wk", l, b.k, kv, env);
+  call(s.wv, matvec::Args{L.wv.data, b.xn, b.v, kv, c.dim, L.wv.type}, "wv", l, b.v, kv, env);
   call(s.rope,
        rope::Args{b.q, b.k, b.v, b.k_cache[size_t(l)], b.v_cache[size_t(l)], b.pos, c.n_heads,
                   c.n_kv_heads, c.head_dim, c.rot_dim, c.rope_base},
-       "rope", l, b.q, q_rows, stream, b, obs, pdl);
+       "rope", l, b.q, q_rows, env);
 }
 
 // The FFN input side: the fused ffn_in call, or the separate slot calls: norm, gate and up
 // (paired or not), swiglu.
 void LlamaStep::ffn_input(const LayerSites& s, int32_t l, const StepWeights::Layer& L,
-                          const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const {
+                          const StepBuffers& b, const CallEnv& env) const {
   const LlamaConfig& c = cfg_;
   if (s.fuse_ffn) {
     call(s.ffn_in,
          ffn_in::Args{b.x, L.ffn_norm, c.eps, L.w_gate.data, L.w_up.data, b.act, c.ffn_dim, c.dim,
                       L.w_gate.type},
-         "ffn_in", l, b.act, c.ffn_dim, stream, b, obs, pdl);
+         "ffn_in", l, b.act, c.ffn_dim, env);
     return;
   }
   call(s.ffn_norm, rmsnorm::Args{b.x, L.ffn_norm, b.xn, c.dim, c.eps}, "ffn_norm", l, b.xn, c.dim,
-       stream, b, obs, pdl);
+       env);
   if (s.paired) {
     call(s.gate_up,
          matvec_pair::Args{L.w_gate.data, L.w_up.data, b.xn, b.gate, b.up, c.ffn_dim, c.ffn_dim,
                            c.dim, L.w_gate.type},
-         "ffn_gate_up", l, b.gate, c.ffn_dim, stream, b, obs, pdl);
+         "ffn_gate_up", l, b.gate, c.ffn_dim, env);
   } else {
     call(s.gate, matvec::Args{L.w_gate.data, b.xn, b.gate, c.ffn_dim, c.dim, L.w_gate.type},
-         "ffn_gate", l, b.gate, c.ffn_dim, stream, b, obs, pdl);
+         "ffn_gate", l, b.gate, c.ffn_dim, env);
     call(s.up, matvec::Args{L.w_up.data, b.xn, b.up, c.ffn_dim, c.dim, L.w_up.type}, "ffn_up", l,
-         b.up, c.ffn_dim, stream, b, obs, pdl);
+         b.up, c.ffn_dim, env);
   }
-  call(s.swiglu, swiglu::Args{b.gate, b.up, b.act, c.ffn_dim}, "swiglu", l, b.act, c.ffn_dim,
-       stream, b, obs, pdl);
+  call(s.swiglu, swiglu::Args{b.gate, b.up, b.act, c.ffn_dim}, "swiglu", l, b.act, c.ffn_dim, env);
 }
 
 }  // namespace swapbench

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,16 @@ class LlamaStep {
   void run(const StepBuffers& b, const StepWeights& w, void* stream,
            StepObserver* observer = nullptr, bool pdl = false) const;
 
+  // The step's slot calls in launch order, listed without launching anything (each SlotCall's
+  // `out` is null here): which roles the step has, and what each moves.
+  std::vector<SlotCall> calls() const;
+
+  // `ablate`: the calls whose role (SlotCall::site: "attn", "ffn_down", ...) is listed launch an
+  // empty kernel of their grid instead of their work (LaunchCtx::hollow) from the next run() on;
+  // their outputs are left as they were. Throws std::invalid_argument for a role no call of this
+  // step has, naming the roles it has. An empty list makes every call whole again.
+  void set_hollow(const std::vector<std::string>& roles);
+
   // Scratch shared by the launches: the most any launched site's variant declares.
   size_t workspace_bytes() const { return workspace_; }
   // Memory kept zero between calls (LaunchCtx::zeroed): the most any launched site declares.
@@ -97,6 +108,18 @@ class LlamaStep {
     bool fuse_ffn;         // likewise ffn_in: one call replaces norm, gate/up and swiglu
     bool fuse_wo_ffn;      // likewise wo_ffn_in: one call replaces wo and the FFN's input side
   };
+  // Where run() sends its calls: calls() lists them without launching (launch = false).
+  struct CallEnv {
+    void* stream;
+    const StepBuffers& b;
+    StepObserver* obs;
+    bool pdl;
+    bool launch;
+  };
+  void issue(const StepBuffers& b, const StepWeights& w, const CallEnv& env) const;
+  template <class Args>
+  void call(const Site& site, const Args& args, const char* role, int32_t layer, const float* out,
+            int64_t out_n, const CallEnv& env) const;
   Site site(Bindings& b, const std::string& slot, const Shape& s);
   // The sites of one layer that run() launches, in order (the fused slot or the calls it
   // replaces); calls_per_step and the workspace size count these and nothing else.
@@ -106,9 +129,9 @@ class LlamaStep {
   // the step calls it instead of the separate slots it stands for.
   bool fused_site(Bindings& b, const std::string& slot, const Shape& s, Site& out);
   void attn_input(const LayerSites& s, int32_t layer, const StepWeights::Layer& L,
-                  const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const;
+                  const StepBuffers& b, const CallEnv& env) const;
   void ffn_input(const LayerSites& s, int32_t layer, const StepWeights::Layer& L,
-                 const StepBuffers& b, void* stream, StepObserver* obs, bool pdl) const;
+                 const StepBuffers& b, const CallEnv& env) const;
 
   LlamaConfig cfg_;
   int32_t max_ctx_;
@@ -116,6 +139,7 @@ class LlamaStep {
   std::vector<LayerSites> layers_;
   size_t workspace_ = 0;
   size_t zeroed_ = 0;
+  std::set<std::string> hollow_;  // set_hollow
 };
 
 }  // namespace swapbench

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <set>
 
 #include "gpu/gpu_support.h"
 #include "kernels/common/cuda_check.h"
@@ -225,6 +227,73 @@ TEST_F(GpuDecode, StepsAllocateNoDeviceMemory) {
     e->step_chain(2, 1, 40);
     SB_CUDA_CHECK(cudaMemGetInfo(&free_after, &total));
     EXPECT_EQ(free_before, free_after) << (graphs ? "graphs on" : "graphs off");
+  }
+}
+
+// `ablate`'s hollow calls (LaunchCtx::hollow): an empty kernel of the same grid runs instead and
+// the call writes nothing, eager or in a replayed graph, with PDL; every other call is untouched.
+constexpr uint32_t kSentinelBits = 0xA5A5A5A5u;  // a finite float no kernel here computes
+class DeviceSentinel : public StepObserver {
+ public:
+  explicit DeviceSentinel(std::set<std::string> roles) : roles_(std::move(roles)) {}
+  void before(const SlotCall& c) override {
+    if (!roles_.count(c.site)) return;
+    SB_CUDA_CHECK(cudaDeviceSynchronize());  // the engine's stream does not wait for memset
+    SB_CUDA_CHECK(cudaMemset(const_cast<float*>(c.out), 0xA5, size_t(c.out_n) * sizeof(float)));
+    SB_CUDA_CHECK(cudaDeviceSynchronize());
+  }
+  void after(const SlotCall& c) override {
+    if (!roles_.count(c.site)) return;
+    SB_CUDA_CHECK(cudaDeviceSynchronize());
+    std::vector<uint32_t> bits(size_t(c.out_n));
+    SB_CUDA_CHECK(cudaMemcpy(bits.data(), c.out, bits.size() * 4, cudaMemcpyDeviceToHost));
+    Seen& s = seen[c.site];
+    ++s.calls;
+    s.elements += c.out_n;
+    s.unwritten += std::count(bits.begin(), bits.end(), kSentinelBits);
+  }
+  struct Seen {
+    int calls = 0;
+    int64_t elements = 0, unwritten = 0;
+  };
+  std::map<std::string, Seen> seen;
+
+ private:
+  std::set<std::string> roles_;
+};
+
+TEST_F(GpuDecode, HollowCallsRunEmptyKernelsAndWriteNothing) {
+  SB_REQUIRE_GPU();
+  const std::string plan =
+      "attn_in=fused,ffn_in=fused,attn_decode=warp_tile,matvec.q8_0=coalesced,argmax=two_stage";
+  const int32_t layers = model_->config().n_layers;
+  {  // eager (an observer makes the step eager), PDL on
+    auto e = make_engine(Backend::cuda, *model_, Plan::parse(plan),
+                         {.max_ctx = 8, .graphs = true, .pdl = true, .hollow = {"attn", "output"}});
+    DeviceSentinel obs({"attn", "output", "attn_in"});
+    e->set_observer(&obs);
+    e->step(cpu_->tokens[0], 0);
+    EXPECT_EQ(obs.seen["attn"].calls, layers);
+    EXPECT_EQ(obs.seen["attn"].unwritten, obs.seen["attn"].elements);
+    EXPECT_EQ(obs.seen["output"].unwritten, obs.seen["output"].elements);
+    EXPECT_EQ(obs.seen["attn_in"].calls, layers);
+    EXPECT_EQ(obs.seen["attn_in"].unwritten, 0);  // whole calls still write every element
+  }
+  {  // replayed graph, PDL on: a hollow argmax leaves the engine's zeroed token in place, and
+     // the logits before it are the whole step's bytes
+    auto hollow = make_engine(Backend::cuda, *model_, Plan::parse(plan),
+                              {.max_ctx = 16, .graphs = true, .pdl = true, .hollow = {"argmax"}});
+    auto whole = make_engine(Backend::cuda, *model_, Plan::parse(plan),
+                             {.max_ctx = 16, .graphs = true, .pdl = true});
+    EXPECT_EQ(hollow->step_chain(cpu_->tokens[0], 0, 8), std::vector<int32_t>(8, 0));
+    std::vector<float> a, b;
+    EXPECT_EQ(hollow->step(cpu_->tokens[0], 0), 0);
+    hollow->logits(a);
+    whole->step(cpu_->tokens[0], 0);
+    whole->logits(b);
+    ASSERT_EQ(a.size(), b.size());
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)), 0);
+    EXPECT_EQ(hollow->calls_per_step(), whole->calls_per_step());
   }
 }
 

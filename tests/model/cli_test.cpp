@@ -293,5 +293,52 @@ TEST_F(Cli, GenModelRejectsAnUnknownShape) {
   EXPECT_NE(r.exit_code, 0);
 }
 
+// ablate on the CPU engine: the whole step, each asked role hollow, then every role hollow; the
+// JSON says which roles each trial hollowed, and only the whole step ran the equality pass.
+TEST_F(Cli, AblateHollowsEachRoleInTurnThenAllOfThem) {
+  const auto out = dir_->file("ablate.json").string();
+  const auto r =
+      run_command(swapbench_binary() + " ablate --backend cpu -m '" + tiny_ +
+                  "' -w tg4 --max-seconds 0.1 --roles attn,ffn_down --json '" + out + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("whole step: ok"), std::string::npos) << r.out;
+  const std::vector<uint8_t> text = test::read_bytes(out);
+  const auto j = nlohmann::json::parse(text.begin(), text.end());
+  const auto& whole = j["whole"];
+  EXPECT_EQ(whole["status"], "ok");
+  EXPECT_TRUE(whole["spec"]["hollow"].empty());
+  EXPECT_EQ(whole["fingerprints"].size(), 4u);  // the host-driven equality pass ran
+  ASSERT_EQ(j["rows"].size(), 2u);
+  const int layers = 2;  // the tiny shape
+  const std::vector<std::string> roles{"attn", "ffn_down"};
+  for (size_t i = 0; i < roles.size(); ++i) {
+    const auto& row = j["rows"][i];
+    EXPECT_EQ(row["role"], roles[i]);
+    EXPECT_EQ(row["calls"], layers);
+    EXPECT_GT(row["bytes"].get<double>(), 0.0);
+    EXPECT_EQ(row["trial"]["status"], "ok") << row["trial"]["error"];
+    EXPECT_EQ(row["trial"]["spec"]["hollow"], nlohmann::json::array({roles[i]}));
+    EXPECT_TRUE(row["trial"]["fingerprints"].empty());  // timing only
+    EXPECT_GT(row["trial"]["tokens_per_second"].get<double>(), 0.0);
+    EXPECT_NE(r.out.find("\n" + roles[i] + " "), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(j["rows"][1]["variants"], "matvec_residual.q4_1:cpu_ref");
+  const auto& all = j["all"];
+  EXPECT_EQ(all["role"], "(all)");
+  EXPECT_EQ(all["calls"], 4 + 11 * layers);               // every call of the reference step
+  EXPECT_EQ(all["trial"]["spec"]["hollow"].size(), 15u);  // every role it has
+  EXPECT_EQ(all["trial"]["status"], "ok");
+}
+
+TEST_F(Cli, AblateRoleTheStepLacksExitsTwoListingItsRoles) {
+  const auto r = run_command(swapbench_binary() + " ablate --backend cpu -m '" + tiny_ +
+                             "' --roles attn,ffn_in");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("no call of this step has the role 'ffn_in'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ffn_gate_up"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("whole step"), std::string::npos) << "no trial may run: " << r.out;
+}
+
 }  // namespace
 }  // namespace swapbench

@@ -1,15 +1,17 @@
 // End-to-end decode on the CPU engine: the real SmolLM2 answers sensibly, generated models decode
 // deterministically, the step is built only from slot calls, and plans change which variant runs.
+#include "runner/decode.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 #include <stdexcept>
 
 #include "kernels/argmax/argmax.h"
 #include "kernels/common/variant.h"
-#include "runner/decode.h"
 #include "runner/engine/engine.h"
 #include "runner/model/model_gen.h"
 #include "support/test_support.h"
@@ -232,6 +234,68 @@ TEST_F(TinyModel, PositionOutsideTheCacheIsRejected) {
   auto engine = make_engine(Backend::cpu, *m, Plan{}, {.max_ctx = 4});
   EXPECT_THROW(engine->step(1, 4), std::out_of_range);
   EXPECT_THROW(engine->step(m->config().vocab, 0), std::out_of_range);
+}
+
+// Fills the outputs of the watched roles with a finite sentinel before their call and counts,
+// after it, the elements still holding it: all of them where the call wrote nothing.
+class SentinelObserver : public StepObserver {
+ public:
+  static constexpr float kSentinel = -1234.5f;
+  explicit SentinelObserver(std::set<std::string> roles) : roles_(std::move(roles)) {}
+  void before(const SlotCall& c) override {
+    if (!roles_.count(c.site)) return;
+    float* out = const_cast<float*>(c.out);  // the CPU engine's own activations
+    std::fill(out, out + c.out_n, kSentinel);
+  }
+  void after(const SlotCall& c) override {
+    ++calls;
+    if (!roles_.count(c.site)) return;
+    Seen& s = seen[c.site];
+    ++s.calls;
+    s.elements += c.out_n;
+    s.unwritten += std::count(c.out, c.out + c.out_n, kSentinel);
+  }
+  struct Seen {
+    int calls = 0;
+    int64_t elements = 0, unwritten = 0;
+  };
+  std::map<std::string, Seen> seen;
+  size_t calls = 0;
+
+ private:
+  std::set<std::string> roles_;
+};
+
+TEST_F(TinyModel, HollowCallsWriteNothingWhileEveryOtherCallStillRuns) {
+  auto m = LlamaModel::load(path_);
+  const int32_t layers = m->config().n_layers;
+  // Outputs written out of place (attn -> att, wq -> q, output -> logits), so the sentinel of
+  // one call is not an input the next one adds to.
+  auto engine = make_engine(Backend::cpu, *m, Plan{}, {.max_ctx = 8, .hollow = {"attn", "output"}});
+  SentinelObserver obs({"attn", "output", "wq"});
+  engine->set_observer(&obs);
+  const int32_t next = engine->step(5, 0);
+  EXPECT_EQ(obs.calls, engine->calls_per_step());  // hollow calls are still calls of the step
+  EXPECT_EQ(obs.seen["attn"].calls, layers);
+  EXPECT_EQ(obs.seen["attn"].unwritten, obs.seen["attn"].elements);
+  EXPECT_EQ(obs.seen["output"].unwritten, obs.seen["output"].elements);
+  EXPECT_EQ(obs.seen["wq"].calls, layers);
+  EXPECT_EQ(obs.seen["wq"].unwritten, 0);
+  // argmax ran over the logits left unwritten: all equal, so the first index.
+  EXPECT_EQ(next, 0);
+  // The same engine without hollow calls writes every watched output.
+  auto whole = make_engine(Backend::cpu, *m, Plan{}, {.max_ctx = 8});
+  SentinelObserver all({"attn", "output"});
+  whole->set_observer(&all);
+  whole->step(5, 0);
+  EXPECT_EQ(all.seen["attn"].unwritten, 0);
+  EXPECT_EQ(all.seen["output"].unwritten, 0);
+}
+
+TEST_F(TinyModel, HollowRoleTheStepLacksIsRejected) {
+  auto m = LlamaModel::load(path_);
+  EXPECT_THROW(make_engine(Backend::cpu, *m, Plan{}, {.max_ctx = 8, .hollow = {"ffn_in"}}),
+               std::invalid_argument);
 }
 
 }  // namespace

@@ -39,8 +39,10 @@ TEST_F(Trial, SpecSurvivesAJsonRoundTrip) {
   TrialSpec s = spec("rmsnorm=cpu_lanes", "tg64@ctx128");
   s.stop.rel_half_width = 0.01;
   s.taps_steps = 3;
+  s.hollow = {"attn", "ffn_down"};
   const TrialSpec back = spec_from_json(to_json(s));
   EXPECT_EQ(to_json(back), to_json(s));
+  EXPECT_EQ(back.hollow, s.hollow);
   EXPECT_THROW(spec_from_json(nlohmann::json{{"plan", "x"}}), std::runtime_error);
   EXPECT_THROW(spec_from_json(nlohmann::json{{"model", "m"}, {"graphs", "yes"}}),
                std::runtime_error);

@@ -136,5 +136,46 @@ TEST(LlamaStepWorkspace, WoFfnInReplacesTheFfnInputsScratch) {
   EXPECT_EQ(t.workspace("wo_ffn_in=cpu_fused"), size_t(64 + 2 * 128) * sizeof(float));
 }
 
+TEST(LlamaStepCalls, ListedInLaunchOrderWithTheirRolesAndNothingLaunched) {
+  const TinyShapes t;
+  Bindings b(Plan::parse("ffn_in=cpu_fused"), Backend::cpu);
+  const LlamaStep step(t.cfg, t.layers, t.embd, t.output, 32, b);
+  const std::vector<SlotCall> calls = step.calls();  // no buffers exist: nothing may launch
+  ASSERT_EQ(calls.size(), step.calls_per_step());
+  std::vector<std::string> roles;
+  for (const SlotCall& c : calls) roles.push_back(c.site);
+  const std::vector<std::string> layer{"attn_norm", "wq", "wk",     "wv",      "rope",
+                                       "attn",      "wo", "ffn_in", "ffn_down"};
+  std::vector<std::string> expected{"embed"};
+  for (int l = 0; l < t.cfg.n_layers; ++l)
+    expected.insert(expected.end(), layer.begin(), layer.end());
+  expected.insert(expected.end(), {"output_norm", "output", "argmax"});
+  EXPECT_EQ(roles, expected);
+  EXPECT_EQ(*calls[8].slot, "ffn_in.q8_0");
+  EXPECT_EQ(calls[8].binding->variant->info.name, "cpu_fused");
+  EXPECT_EQ(calls[8].layer, 0);
+  EXPECT_EQ(calls[17].layer, 1);
+  EXPECT_EQ(calls.back().layer, -1);
+  EXPECT_EQ(calls[2].shape->rows, 64);  // wq's shape, for the variant's bytes
+}
+
+TEST(LlamaStepHollow, UnknownRoleIsRejectedNamingTheRolesOfThisStep) {
+  const TinyShapes t;
+  Bindings b(Plan::parse("ffn_in=cpu_fused"), Backend::cpu);
+  LlamaStep step(t.cfg, t.layers, t.embd, t.output, 32, b);
+  EXPECT_NO_THROW(step.set_hollow({"attn", "ffn_in"}));
+  try {
+    step.set_hollow({"attn", "ffn_gate_up"});  // the fused ffn_in replaced it in this plan
+    FAIL() << "ffn_gate_up accepted";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("'ffn_gate_up'"), std::string::npos) << what;
+    EXPECT_NE(what.find("embed, attn_norm, wq, wk, wv, rope, attn, wo, ffn_in, ffn_down, "
+                        "output_norm, output, argmax"),
+              std::string::npos)
+        << what;
+  }
+}
+
 }  // namespace
 }  // namespace swapbench

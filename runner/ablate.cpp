@@ -1,0 +1,113 @@
+// `ablate`: the whole step, each role hollow, every role hollow; see ablate.h.
+#include "runner/ablate.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "runner/bench.h"
+#include "runner/engine/llama_step.h"
+#include "runner/model/llama_model.h"
+#include "runner/workload.h"
+
+namespace swapbench {
+
+std::vector<StepRole> step_roles(const std::string& model, const std::string& plan,
+                                 const std::string& workload, Backend backend) {
+  const auto m = LlamaModel::load(model);
+  const Workload wl = Workload::parse(workload);
+  // The trial's cache length (run_trial): shapes that carry max_ctx bind as they will there.
+  const int32_t start = wl.kind == Workload::Kind::tg ? wl.context : 0;
+  const int32_t max_ctx = std::min(start + wl.tokens + 1, m->config().context);
+  Bindings bindings(Plan::parse(plan), backend);
+  const LlamaStep step(m->config(), m->layers(), m->token_embd(), m->output(), max_ctx, bindings);
+  std::vector<StepRole> roles;
+  std::map<std::string, size_t> at;  // role -> index in roles
+  for (const SlotCall& c : step.calls()) {
+    auto [it, fresh] = at.try_emplace(c.site, roles.size());
+    if (fresh) roles.push_back({.role = c.site});
+    StepRole& r = roles[it->second];
+    ++r.calls;
+    const VariantInfo& v = c.binding->variant->info;
+    r.bytes += v.bytes ? v.bytes(*c.shape) : 0.0;
+    const std::string name = *c.slot + ":" + v.name;
+    if (r.variants.find(name) == std::string::npos)
+      r.variants += (r.variants.empty() ? "" : ",") + name;
+  }
+  return roles;
+}
+
+void check_roles(const std::vector<StepRole>& roles, const std::vector<std::string>& wanted) {
+  for (const std::string& w : wanted) {
+    if (std::any_of(roles.begin(), roles.end(), [&](const StepRole& r) { return r.role == w; }))
+      continue;
+    std::string names;
+    for (const StepRole& r : roles) names += (names.empty() ? "" : ", ") + r.role;
+    throw std::invalid_argument("no call of this step has the role '" + w +
+                                "' (its roles: " + names + ")");
+  }
+}
+
+double us_per_token(const TrialResult& t) {
+  return t.status == "ok" ? t.summary.median * 1e3 : 0.0;
+}
+
+AblateReport run_ablate(const AblateOptions& o,
+                        const std::function<void(const TrialResult&, const AblateRow*)>& on_row) {
+  const auto backend = backend_from_string(o.backend);
+  if (!backend) throw std::invalid_argument("unknown backend '" + o.backend + "'");
+  const std::vector<StepRole> roles = step_roles(o.model, o.plan, o.workload, *backend);
+  check_roles(roles, o.roles);
+  std::vector<const StepRole*> chosen;
+  for (const StepRole& r : roles)
+    if (o.roles.empty() || std::find(o.roles.begin(), o.roles.end(), r.role) != o.roles.end())
+      chosen.push_back(&r);
+
+  const std::string binary = o.child_binary.empty() ? self_binary() : o.child_binary;
+  auto trial = [&](std::vector<std::string> hollow) {
+    TrialSpec s;
+    s.model = o.model;
+    s.plan = o.plan;
+    s.workload = o.workload;
+    s.backend = o.backend;
+    s.graphs = o.graphs;
+    s.pdl = o.pdl;
+    s.stop = o.stop;
+    s.timeout_seconds = o.timeout_seconds;
+    s.peak_gbps = o.peak_gbps;
+    s.cpus = o.cpus;
+    // Whole: the equality pass checks that the timed chain and the host-driven steps agree, as
+    // in every bench trial. Hollow: timing only (TrialSpec::hollow).
+    s.profile = false;
+    s.hollow = std::move(hollow);
+    return run_trial_in_child(s, binary);
+  };
+  auto row = [&](const StepRole& role, TrialResult t, double whole_us) {
+    AblateRow r{.role = role, .trial = std::move(t)};
+    const double us = us_per_token(r.trial);
+    r.saved_us = us > 0 && whole_us > 0 ? whole_us - us : 0.0;
+    r.floor_us = o.peak_gbps > 0 ? role.bytes / (o.peak_gbps * 1e3) : 0.0;
+    return r;
+  };
+
+  AblateReport report;
+  report.whole = trial({});
+  if (on_row) on_row(report.whole, nullptr);
+  const double whole_us = us_per_token(report.whole);
+  for (const StepRole* r : chosen) {
+    report.rows.push_back(row(*r, trial({r->role}), whole_us));
+    if (on_row) on_row(report.rows.back().trial, &report.rows.back());
+  }
+  StepRole every{.role = "(all)"};
+  std::vector<std::string> all_names;
+  for (const StepRole& r : roles) {
+    every.calls += r.calls;
+    every.bytes += r.bytes;
+    all_names.push_back(r.role);
+  }
+  report.all = row(every, trial(all_names), whole_us);
+  if (on_row) on_row(report.all.trial, &report.all);
+  return report;
+}
+
+}  // namespace swapbench

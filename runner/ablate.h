@@ -1,0 +1,74 @@
+// `ablate`: what each role of a decode step costs the step, measured the way the step runs
+// (graphs, PDL), where per-launch events cannot tell: events between launches serialise the very
+// overlap being measured. The plan runs whole, then once per role of its step ("attn",
+// "ffn_down", ...) with that role's calls hollow (LlamaStep::set_hollow: an empty kernel of the
+// same grid in place of each, so the step keeps its kernel boundaries), then with every role
+// hollow: the step's boundaries alone. A role's marginal cost is the whole step's time minus the
+// time without its work; beside it, the time its declared bytes need at the measured stream-read
+// bandwidth, so a latency-bound role (cost far above that floor) stands out from a bandwidth-bound
+// one. Each trial runs in its own child process, as bench's do.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runner/trial.h"
+
+namespace swapbench {
+
+struct AblateOptions {
+  std::string model;
+  std::string plan;  // "" = reference
+  std::string workload = "tg128";
+  std::string backend = "cpu";
+  bool graphs = true;
+  bool pdl = false;
+  StopRule stop;
+  double timeout_seconds = 300;
+  double peak_gbps = 0;            // stream-read bandwidth for the floors (0: unknown)
+  std::vector<std::string> roles;  // the roles to hollow one at a time; empty: every role
+  std::string cpus;                // TrialSpec::cpus
+  std::string child_binary;        // default: this executable
+};
+
+// One role of the step: its calls per step, and what they are.
+struct StepRole {
+  std::string role;      // SlotCall::site
+  std::string variants;  // "attn_in.q4_1:fused" (layers that bind differently: comma-joined)
+  int32_t calls = 0;     // per step
+  double bytes = 0;      // per step: the bound variants' declared bytes
+};
+
+// The roles of the step `plan` builds for `model` on `backend`, in first-call order, without
+// launching anything (the caller needs no device). Throws PlanError where the plan does not fit.
+std::vector<StepRole> step_roles(const std::string& model, const std::string& plan,
+                                 const std::string& workload, Backend backend);
+
+// Throws std::invalid_argument naming the step's roles when `wanted` holds one it lacks.
+void check_roles(const std::vector<StepRole>& roles, const std::vector<std::string>& wanted);
+
+struct AblateRow {
+  StepRole role;        // for the all-roles row: role "(all)", every call of the step
+  TrialResult trial;    // the step with this role hollow
+  double saved_us = 0;  // per token: the whole step's median minus this trial's
+  double floor_us = 0;  // per token: role.bytes at peak_gbps (0: bandwidth unknown)
+};
+
+struct AblateReport {
+  TrialResult whole;  // nothing hollow
+  std::vector<AblateRow> rows;
+  AblateRow all;  // every role hollow
+};
+
+// Median microseconds per token of an ok trial; 0 otherwise.
+double us_per_token(const TrialResult& t);
+
+// Runs the whole step, each role hollow, then all of them; `on_row` sees the whole step (row
+// nullptr) and then each row as it completes. Throws std::invalid_argument for a role the step
+// does not have (naming those it has), PlanError where the plan does not fit.
+AblateReport run_ablate(
+    const AblateOptions& o,
+    const std::function<void(const TrialResult&, const AblateRow*)>& on_row = {});
+
+}  // namespace swapbench
