@@ -41,12 +41,12 @@ struct StepRole {
 };
 
 // The roles of the step `plan` builds for `model` on `backend`, in first-call order, without
-// launching anything (the caller needs no device). Throws PlanError where the plan does not fit.
+// launching anything (the caller needs no device). Throws PlanError where the plan does not fit,
+// and std::invalid_argument (LlamaStep::set_hollow's, naming the step's roles) where `hollow`
+// holds a role the step lacks.
 std::vector<StepRole> step_roles(const std::string& model, const std::string& plan,
-                                 const std::string& workload, Backend backend);
-
-// Throws std::invalid_argument naming the step's roles when `wanted` holds one it lacks.
-void check_roles(const std::vector<StepRole>& roles, const std::vector<std::string>& wanted);
+                                 const std::string& workload, Backend backend,
+                                 const std::vector<std::string>& hollow = {});
 
 struct AblateRow {
   StepRole role;        // for the all-roles row: role "(all)", every call of the step

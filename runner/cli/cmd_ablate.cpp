@@ -99,7 +99,7 @@ void add_ablate(CLI::App& app, Action& run) {
       o.cpus = cpus_option(cpus);
       o.roles = split_list(roles);
       try {  // before any trial runs: a typo is one line, exit 2
-        check_roles(step_roles(o.model, o.plan, o.workload, be), o.roles);
+        step_roles(o.model, o.plan, o.workload, be, o.roles);
       } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--roles: ") + e.what());
       }
