@@ -44,6 +44,10 @@ double us_per_token(const TrialResult& t) {
   return t.status == "ok" ? t.summary.median * 1e3 : 0.0;
 }
 
+double us_half_width(const TrialResult& t) {
+  return t.status == "ok" ? t.summary.ci.interval.half_width() * 1e3 : 0.0;
+}
+
 AblateReport run_ablate(const AblateOptions& o,
                         const std::function<void(const TrialResult&, const AblateRow*)>& on_row) {
   const auto backend = backend_from_string(o.backend);
@@ -73,10 +77,13 @@ AblateReport run_ablate(const AblateOptions& o,
     s.hollow = std::move(hollow);
     return run_trial_in_child(s, binary);
   };
-  auto row = [&](const StepRole& role, TrialResult t, double whole_us) {
+  auto row = [&](const StepRole& role, TrialResult t, const TrialResult& whole) {
     AblateRow r{.role = role, .trial = std::move(t)};
-    const double us = us_per_token(r.trial);
-    r.saved_us = us > 0 && whole_us > 0 ? whole_us - us : 0.0;
+    const double us = us_per_token(r.trial), whole_us = us_per_token(whole);
+    if (us > 0 && whole_us > 0) {
+      r.saved_us = whole_us - us;
+      r.saved_ci_us = us_half_width(whole) + us_half_width(r.trial);
+    }
     r.floor_us = o.peak_gbps > 0 ? role.bytes / (o.peak_gbps * 1e3) : 0.0;
     return r;
   };
@@ -84,9 +91,8 @@ AblateReport run_ablate(const AblateOptions& o,
   AblateReport report;
   report.whole = trial({});
   if (on_row) on_row(report.whole, nullptr);
-  const double whole_us = us_per_token(report.whole);
   for (const StepRole* r : chosen) {
-    report.rows.push_back(row(*r, trial({r->role}), whole_us));
+    report.rows.push_back(row(*r, trial({r->role}), report.whole));
     if (on_row) on_row(report.rows.back().trial, &report.rows.back());
   }
   StepRole every{.role = "(all)"};
@@ -96,9 +102,15 @@ AblateReport run_ablate(const AblateOptions& o,
     every.bytes += r.bytes;
     all_names.push_back(r.role);
   }
-  report.all = row(every, trial(all_names), whole_us);
+  report.all = row(every, trial(all_names), report.whole);
   if (on_row) on_row(report.all.trial, &report.all);
+  report.whole_again = trial({});
   return report;
+}
+
+double AblateReport::drift() const {
+  const double first = us_per_token(whole), last = us_per_token(whole_again);
+  return first > 0 && last > 0 ? last / first - 1 : 0.0;
 }
 
 }  // namespace swapbench

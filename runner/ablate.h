@@ -52,21 +52,28 @@ struct AblateRow {
   StepRole role;        // for the all-roles row: role "(all)", every call of the step
   TrialResult trial;    // the step with this role hollow
   double saved_us = 0;  // per token: the whole step's median minus this trial's
+  // How far saved_us may be off: the two medians' 99% interval half-widths added (per token).
+  double saved_ci_us = 0;
   double floor_us = 0;  // per token: role.bytes at peak_gbps (0: bandwidth unknown)
 };
 
 struct AblateReport {
   TrialResult whole;  // nothing hollow
   std::vector<AblateRow> rows;
-  AblateRow all;  // every role hollow
+  AblateRow all;            // every role hollow
+  TrialResult whole_again;  // nothing hollow, last: a host that changed speed meanwhile shows
+  // The whole step's change from first to last, as a fraction of the first (0 if either failed).
+  double drift() const;
 };
 
-// Median microseconds per token of an ok trial; 0 otherwise.
+// Median microseconds per token of an ok trial, and its 99% interval's half-width; 0 otherwise.
 double us_per_token(const TrialResult& t);
+double us_half_width(const TrialResult& t);
 
-// Runs the whole step, each role hollow, then all of them; `on_row` sees the whole step (row
-// nullptr) and then each row as it completes. Throws std::invalid_argument for a role the step
-// does not have (naming those it has), PlanError where the plan does not fit.
+// Runs the whole step, each role hollow, all of them, then the whole step again; `on_row` sees
+// the first whole step (row nullptr) and then each row as it completes. Throws
+// std::invalid_argument for a role the step does not have (naming those it has), PlanError where
+// the plan does not fit.
 AblateReport run_ablate(
     const AblateOptions& o,
     const std::function<void(const TrialResult&, const AblateRow*)>& on_row = {});

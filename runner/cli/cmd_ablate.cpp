@@ -27,7 +27,8 @@ std::string fixed(double x, int precision) {
 void print_header() {
   std::cout << std::left << std::setw(14) << "role" << std::right << std::setw(6) << "calls"
             << std::setw(10) << "MB/token" << std::setw(12) << "tok/s" << std::setw(12)
-            << "saved us" << std::setw(8) << "share" << std::setw(10) << "floor us"
+            << "saved us" << std::setw(8) << "+-" << std::setw(8) << "share" << std::setw(10)
+            << "floor us"
             << "  " << std::left << std::setw(8) << "status"
             << "variants\n";
 }
@@ -38,6 +39,7 @@ void print_row(const AblateRow& r, double whole_us) {
             << r.role.calls << std::setw(10) << fixed(r.role.bytes / 1e6, 2) << std::setw(12)
             << (ok ? fixed(r.trial.tokens_per_second, 1) : "") << std::setw(12)
             << (ok ? fixed(r.saved_us, 1) : "") << std::setw(8)
+            << (ok ? fixed(r.saved_ci_us, 1) : "") << std::setw(8)
             << (ok && whole_us > 0 ? fixed(100 * r.saved_us / whole_us, 1) + "%" : "")
             << std::setw(10) << (r.floor_us > 0 ? fixed(r.floor_us, 1) : "") << "  " << std::left
             << std::setw(8) << r.trial.status << r.role.variants << "\n";
@@ -45,9 +47,9 @@ void print_row(const AblateRow& r, double whole_us) {
 }
 
 nlohmann::json row_json(const AblateRow& r) {
-  return {{"role", r.role.role},      {"variants", r.role.variants}, {"calls", r.role.calls},
-          {"bytes", r.role.bytes},    {"saved_us", r.saved_us},      {"floor_us", r.floor_us},
-          {"trial", to_json(r.trial)}};
+  return {{"role", r.role.role},    {"variants", r.role.variants}, {"calls", r.role.calls},
+          {"bytes", r.role.bytes},  {"saved_us", r.saved_us},      {"saved_ci_us", r.saved_ci_us},
+          {"floor_us", r.floor_us}, {"trial", to_json(r.trial)}};
 }
 
 }  // namespace
@@ -137,8 +139,18 @@ void add_ablate(CLI::App& app, Action& run) {
         std::cout.flush();
       });
       std::cout << "\nsaved us: the whole step's time per token minus the step's with the role "
-                   "hollow. floor us: the role's bytes at the stream-read bandwidth.\n";
-      int failures = report.whole.status != "ok" || report.all.trial.status != "ok";
+                   "hollow (+-: the two medians' 99% half-widths added). floor us: the role's "
+                   "bytes at the stream-read bandwidth.\n";
+      const TrialResult& again = report.whole_again;
+      std::cout << "whole step again, last: " << again.status;
+      if (again.status == "ok")
+        std::cout << ", " << fixed(us_per_token(again), 1) << " us per token ("
+                  << (report.drift() >= 0 ? "+" : "") << fixed(100 * report.drift(), 1)
+                  << "% since the first; a change larger than the rows' +- means the host's "
+                     "speed moved during the run)";
+      std::cout << "\n";
+      int failures =
+          report.whole.status != "ok" || report.all.trial.status != "ok" || again.status != "ok";
       for (const AblateRow& r : report.rows) failures += r.trial.status != "ok";
       if (!json_out.empty()) {
         nlohmann::json j{{"model", o.model},
@@ -149,6 +161,8 @@ void add_ablate(CLI::App& app, Action& run) {
                          {"pdl", o.pdl},
                          {"device", device},
                          {"whole", to_json(report.whole)},
+                         {"whole_again", to_json(report.whole_again)},
+                         {"drift", report.drift()},
                          {"rows", nlohmann::json::array()},
                          {"all", row_json(report.all)}};
         for (const AblateRow& r : report.rows) j["rows"].push_back(row_json(r));

@@ -320,6 +320,12 @@ TEST_F(Cli, AblateHollowsEachRoleInTurnThenAllOfThem) {
     EXPECT_EQ(row["trial"]["spec"]["hollow"], nlohmann::json::array({roles[i]}));
     EXPECT_TRUE(row["trial"]["fingerprints"].empty());  // timing only
     EXPECT_GT(row["trial"]["tokens_per_second"].get<double>(), 0.0);
+    // The two medians' interval half-widths, so never zero for timings of a real host.
+    EXPECT_GT(row["saved_ci_us"].get<double>(), 0.0);
+    EXPECT_NEAR(row["saved_us"].get<double>(),
+                1e3 * (whole["summary"]["median_ms"].get<double>() -
+                       row["trial"]["summary"]["median_ms"].get<double>()),
+                1e-6);
     EXPECT_NE(r.out.find("\n" + roles[i] + " "), std::string::npos) << r.out;
   }
   EXPECT_EQ(j["rows"][1]["variants"], "matvec_residual.q4_1:cpu_ref");
@@ -328,6 +334,15 @@ TEST_F(Cli, AblateHollowsEachRoleInTurnThenAllOfThem) {
   EXPECT_EQ(all["calls"], 4 + 11 * layers);               // every call of the reference step
   EXPECT_EQ(all["trial"]["spec"]["hollow"].size(), 15u);  // every role it has
   EXPECT_EQ(all["trial"]["status"], "ok");
+  // The whole step runs again last, so a host that changed speed meanwhile shows.
+  EXPECT_EQ(j["whole_again"]["status"], "ok");
+  EXPECT_TRUE(j["whole_again"]["spec"]["hollow"].empty());
+  EXPECT_NEAR(j["drift"].get<double>(),
+              j["whole_again"]["summary"]["median_ms"].get<double>() /
+                      whole["summary"]["median_ms"].get<double>() -
+                  1,
+              1e-9);
+  EXPECT_NE(r.out.find("whole step again, last: ok"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, AblateRoleTheStepLacksExitsTwoListingItsRoles) {
