@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <stdexcept>
 
 #include "runner/bench.h"
 #include "runner/engine/llama_step.h"
@@ -48,11 +47,8 @@ double us_half_width(const TrialResult& t) {
   return t.status == "ok" ? t.summary.ci.interval.half_width() * 1e3 : 0.0;
 }
 
-AblateReport run_ablate(const AblateOptions& o,
+AblateReport run_ablate(const AblateOptions& o, const std::vector<StepRole>& roles,
                         const std::function<void(const TrialResult&, const AblateRow*)>& on_row) {
-  const auto backend = backend_from_string(o.backend);
-  if (!backend) throw std::invalid_argument("unknown backend '" + o.backend + "'");
-  const std::vector<StepRole> roles = step_roles(o.model, o.plan, o.workload, *backend, o.roles);
   std::vector<const StepRole*> chosen;
   for (const StepRole& r : roles)
     if (o.roles.empty() || std::find(o.roles.begin(), o.roles.end(), r.role) != o.roles.end())
@@ -60,17 +56,7 @@ AblateReport run_ablate(const AblateOptions& o,
 
   const std::string binary = o.child_binary.empty() ? self_binary() : o.child_binary;
   auto trial = [&](std::vector<std::string> hollow) {
-    TrialSpec s;
-    s.model = o.model;
-    s.plan = o.plan;
-    s.workload = o.workload;
-    s.backend = o.backend;
-    s.graphs = o.graphs;
-    s.pdl = o.pdl;
-    s.stop = o.stop;
-    s.timeout_seconds = o.timeout_seconds;
-    s.peak_gbps = o.peak_gbps;
-    s.cpus = o.cpus;
+    TrialSpec s = o.trial;
     // Whole: the equality pass checks that the timed chain and the host-driven steps agree, as
     // in every bench trial. Hollow: timing only (TrialSpec::hollow).
     s.profile = false;
@@ -84,7 +70,7 @@ AblateReport run_ablate(const AblateOptions& o,
       r.saved_us = whole_us - us;
       r.saved_ci_us = us_half_width(whole) + us_half_width(r.trial);
     }
-    r.floor_us = o.peak_gbps > 0 ? role.bytes / (o.peak_gbps * 1e3) : 0.0;
+    r.floor_us = o.trial.peak_gbps > 0 ? role.bytes / (o.trial.peak_gbps * 1e3) : 0.0;
     return r;
   };
 

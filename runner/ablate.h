@@ -18,17 +18,11 @@
 namespace swapbench {
 
 struct AblateOptions {
-  std::string model;
-  std::string plan;  // "" = reference
-  std::string workload = "tg128";
-  std::string backend = "cpu";
-  bool graphs = true;
-  bool pdl = false;
-  StopRule stop;
-  double timeout_seconds = 300;
-  double peak_gbps = 0;            // stream-read bandwidth for the floors (0: unknown)
+  // What every trial runs: model, plan, workload, backend, graphs, pdl, stop rule, timeout, cpus,
+  // and peak_gbps, the stream-read bandwidth for the floors (0: unknown). run_ablate sets the
+  // rest (profile off, hollow).
+  TrialSpec trial;
   std::vector<std::string> roles;  // the roles to hollow one at a time; empty: every role
-  std::string cpus;                // TrialSpec::cpus
   std::string child_binary;        // default: this executable
 };
 
@@ -70,12 +64,12 @@ struct AblateReport {
 double us_per_token(const TrialResult& t);
 double us_half_width(const TrialResult& t);
 
-// Runs the whole step, each role hollow, all of them, then the whole step again; `on_row` sees
-// the first whole step (row nullptr) and then each row as it completes. Throws
-// std::invalid_argument for a role the step does not have (naming those it has), PlanError where
-// the plan does not fit.
+// Runs the whole step, each of `roles` named in o.roles hollow (all of them when o.roles is
+// empty), every role hollow, then the whole step again; `roles` is step_roles() of o.trial's
+// step, which has checked o.roles. `on_row` sees the first whole step (row nullptr) and then each
+// row as it completes.
 AblateReport run_ablate(
-    const AblateOptions& o,
+    const AblateOptions& o, const std::vector<StepRole>& roles,
     const std::function<void(const TrialResult&, const AblateRow*)>& on_row = {});
 
 }  // namespace swapbench

@@ -82,62 +82,65 @@ void add_ablate(CLI::App& app, Action& run) {
   c->callback([&run] {
     run = [] {
       AblateOptions o;
-      o.model = model_path.empty() ? default_model() : model_path;
+      TrialSpec& t = o.trial;
+      t.model = model_path.empty() ? default_model() : model_path;
       const Backend be = pick_backend(backend);
-      o.backend = to_string(be);
+      t.backend = to_string(be);
       try {
         Workload::parse(workload);
       } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
       }
-      o.workload = workload;
-      o.plan = Plan::parse(plan).to_string();  // unknown names: PlanError, exit 2
-      o.graphs = be == Backend::cuda && graphs == "on";
-      o.pdl = pdl == "on";
-      o.stop.max_seconds = max_seconds;
-      o.stop.rel_half_width = rel;
-      o.stop.min_reps = min_reps;
-      o.timeout_seconds = timeout;
-      o.cpus = cpus_option(cpus);
+      t.workload = workload;
+      t.plan = Plan::parse(plan).to_string();  // unknown names: PlanError, exit 2
+      t.graphs = be == Backend::cuda && graphs == "on";
+      t.pdl = pdl == "on";
+      t.stop.max_seconds = max_seconds;
+      t.stop.rel_half_width = rel;
+      t.stop.min_reps = min_reps;
+      t.timeout_seconds = timeout;
+      t.cpus = cpus_option(cpus);
       o.roles = split_list(roles);
+      std::vector<StepRole> step;
       try {  // before any trial runs: a typo is one line, exit 2
-        step_roles(o.model, o.plan, o.workload, be, o.roles);
+        step = step_roles(t.model, t.plan, t.workload, be, o.roles);
       } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--roles: ") + e.what());
       }
       nlohmann::json device;
       if (be == Backend::cuda) {
         device = device_info_in_child(self_binary());
-        o.peak_gbps = device.value("read_gbps", 0.0);
+        t.peak_gbps = device.value("read_gbps", 0.0);
         std::cout << device.value("name", std::string("unknown GPU")) << ", driver "
                   << device.value("driver", std::string("?")) << ", stream read "
-                  << fixed(o.peak_gbps, 0) << " GB/s, dependent node "
+                  << fixed(t.peak_gbps, 0) << " GB/s, dependent node "
                   << fixed(device.value("chain_node_us", 0.0), 2) << " us\n";
       }
-      std::cout << "model " << o.model << "\nplan " << (o.plan.empty() ? "reference" : o.plan)
-                << ", " << o.workload << ", " << o.backend
+      std::cout << "model " << t.model << "\nplan " << (t.plan.empty() ? "reference" : t.plan)
+                << ", " << t.workload << ", " << t.backend
                 << (be == Backend::cuda
-                        ? std::string(", graphs ") + (o.graphs ? "on" : "off") + ", pdl " + pdl
+                        ? std::string(", graphs ") + (t.graphs ? "on" : "off") + ", pdl " + pdl
                         : std::string())
                 << "\n";
       double whole_us = 0;
-      const AblateReport report = run_ablate(o, [&](const TrialResult& t, const AblateRow* r) {
-        if (!r) {
-          whole_us = us_per_token(t);
-          std::cout << "whole step: " << t.status;
-          if (t.status == "ok")
-            std::cout << ", " << fixed(t.tokens_per_second, 1) << " tok/s, " << fixed(whole_us, 1)
-                      << " us per token";
-          std::cout << "\n";
-          if (!t.error.empty()) std::cout << "    " << t.error << "\n";
-          std::cout << "\n";
-          print_header();
-          return;
-        }
-        if (r->role.role == "(all)") std::cout << "\n";
-        print_row(*r, whole_us);
-        std::cout.flush();
-      });
+      const AblateReport report =
+          run_ablate(o, step, [&](const TrialResult& t, const AblateRow* r) {
+            if (!r) {
+              whole_us = us_per_token(t);
+              std::cout << "whole step: " << t.status;
+              if (t.status == "ok")
+                std::cout << ", " << fixed(t.tokens_per_second, 1) << " tok/s, "
+                          << fixed(whole_us, 1) << " us per token";
+              std::cout << "\n";
+              if (!t.error.empty()) std::cout << "    " << t.error << "\n";
+              std::cout << "\n";
+              print_header();
+              return;
+            }
+            if (r->role.role == "(all)") std::cout << "\n";
+            print_row(*r, whole_us);
+            std::cout.flush();
+          });
       std::cout << "\nsaved us: the whole step's time per token minus the step's with the role "
                    "hollow (+-: the two medians' 99% half-widths added). floor us: the role's "
                    "bytes at the stream-read bandwidth.\n";
@@ -153,12 +156,12 @@ void add_ablate(CLI::App& app, Action& run) {
           report.whole.status != "ok" || report.all.trial.status != "ok" || again.status != "ok";
       for (const AblateRow& r : report.rows) failures += r.trial.status != "ok";
       if (!json_out.empty()) {
-        nlohmann::json j{{"model", o.model},
-                         {"plan", o.plan},
-                         {"workload", o.workload},
-                         {"backend", o.backend},
-                         {"graphs", o.graphs},
-                         {"pdl", o.pdl},
+        nlohmann::json j{{"model", t.model},
+                         {"plan", t.plan},
+                         {"workload", t.workload},
+                         {"backend", t.backend},
+                         {"graphs", t.graphs},
+                         {"pdl", t.pdl},
                          {"device", device},
                          {"whole", to_json(report.whole)},
                          {"whole_again", to_json(report.whole_again)},
