@@ -35,7 +35,8 @@ void LlamaStep::call(const Site& site, const Args& args, const char* role, int32
   const Binding& b = *site.binding;
   const SlotCall c{&site.slot, role, layer, &b, out, out_n, &site.shape};
   if (env.obs) env.obs->before(c);
-  const bool hollow = hollow_.count(role) > 0;
+  // Only when ablating: a set lookup by a new string per call would cost every eager launch.
+  const bool hollow = !hollow_.empty() && hollow_.count(role) > 0;
   if (env.launch && !(hollow && b.variant->info.backend == Backend::cpu)) {
     LaunchCtx ctx{env.stream, env.b.workspace, &b.params, env.pdl, env.b.zeroed};
     ctx.hollow = hollow;
