@@ -124,15 +124,15 @@ void add_ablate(CLI::App& app, Action& run) {
                 << "\n";
       double whole_us = 0;
       const AblateReport report =
-          run_ablate(o, step, [&](const TrialResult& t, const AblateRow* r) {
+          run_ablate(o, step, [&](const TrialResult& trial, const AblateRow* r) {
             if (!r) {
-              whole_us = us_per_token(t);
-              std::cout << "whole step: " << t.status;
-              if (t.status == "ok")
-                std::cout << ", " << fixed(t.tokens_per_second, 1) << " tok/s, "
+              whole_us = us_per_token(trial);
+              std::cout << "whole step: " << trial.status;
+              if (trial.status == "ok")
+                std::cout << ", " << fixed(trial.tokens_per_second, 1) << " tok/s, "
                           << fixed(whole_us, 1) << " us per token";
               std::cout << "\n";
-              if (!t.error.empty()) std::cout << "    " << t.error << "\n";
+              if (!trial.error.empty()) std::cout << "    " << trial.error << "\n";
               std::cout << "\n";
               print_header();
               return;
