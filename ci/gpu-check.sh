@@ -34,7 +34,7 @@ $B gen-model --shape smollm2-135m --quant q4_1 --seed 1 -o "$S" >/dev/null
 fast="matvec=v3_small,matvec_pair=fused,matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"
 dp4a="matvec=dp4a,matvec_pair=fused,matvec_residual=shuffle"
 # The fastest measured plans (docs/results.md).
-best="attn_in=fused,ffn_in=fused,attn_decode=warp_tile,matvec=v3_small,matvec.q8_0=coalesced,matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"
+best="attn_in=warp_norm,ffn_in=warp_norm,attn_decode=warp_tile,matvec=v3_small,matvec.q8_0=coalesced,matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"
 best8b="matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced,attn_in=coalesced,ffn_in=coalesced,attn_decode=warp_tile[warps=16],argmax=two_stage"
 # With x in int8 (NMSE <= 1e-3 per call): D4, the best q8_0 plan, and D4p5, the best q4_0 plan.
 d4="matvec=coalesced,matvec_pair=coalesced,matvec_residual=coalesced_dp4a,attn_in=coalesced_dp4a,ffn_in=coalesced_dp4a,attn_decode=warp_tile[warps=16],argmax=two_stage"

@@ -158,7 +158,8 @@ TEST_F(GpuDecode, GraphsOnAndOffGiveByteIdenticalLogits) {
 // memory, so the bytes must not change, for the reference plan and fast ones, eager or replayed.
 // The last two use attn_decode.warp_tile, which lets wo launch before attention's own wait; in
 // the last, ffn_down is matvec_residual.coalesced, which reads its residual before its wait (wo's
-// 576 columns fall back to shuffle).
+// 576 columns fall back to shuffle). Every matvec_residual.shuffle reads its residual before its
+// wait too, and attn_in.warp_norm (like fused) the position; warp_norm's warps share no barrier.
 TEST_F(GpuDecode, PdlOnAndOffGiveByteIdenticalLogitsAndTokens) {
   SB_REQUIRE_GPU();
   for (const std::string plan :
@@ -169,7 +170,9 @@ TEST_F(GpuDecode, PdlOnAndOffGiveByteIdenticalLogitsAndTokens) {
                     "argmax=two_stage"),
         std::string("attn_in=fused,ffn_in=fused,attn_decode=warp_tile,matvec=v3_small,"
                     "matvec_residual=shuffle,rmsnorm=warp_shuffle,argmax=two_stage"),
-        std::string("attn_decode=warp_tile,matvec_residual=coalesced,matvec_pair=fused")}) {
+        std::string("attn_decode=warp_tile,matvec_residual=coalesced,matvec_pair=fused"),
+        std::string("attn_in=warp_norm,ffn_in=warp_norm,attn_decode=warp_tile,matvec=v3_small,"
+                    "matvec.q8_0=coalesced,matvec_residual=shuffle,argmax=two_stage")}) {
     for (bool graphs : {true, false}) {
       auto on = gpu(plan, graphs, true);
       auto off = gpu(plan, graphs, false);

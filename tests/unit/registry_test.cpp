@@ -69,6 +69,36 @@ TEST(Registry, CoalescedMatvecsServeShortRowsAsSpans) {
   EXPECT_TRUE(
       applies("ffn_in.q8_0", "coalesced", {.rows = 1536, .rows2 = 1536, .cols = 576}).has_value());
 }
+
+// The warp_norm input slots hold one 32-element block of x per lane: smollm2's 576 columns and up
+// to 1024, not the 8B's 4096, and only weight types of which two rows fit a lane's registers.
+TEST(Registry, WarpNormInputSlotsTakeAtMost1024ColumnsAndNoF32) {
+  const Shape attn{.rows = 576,
+                   .rows2 = 192,
+                   .cols = 576,
+                   .heads = 9,
+                   .kv_heads = 3,
+                   .head_dim = 64,
+                   .max_ctx = 8};
+  for (const char* slot : {"attn_in.q4_1", "attn_in.q8_0", "attn_in.f16"}) {
+    const Variant* v = Registry::instance().find(slot, "warp_norm");
+    ASSERT_NE(v, nullptr) << slot;
+    EXPECT_EQ(v->info.applies(attn), std::nullopt) << slot;
+    Shape wide = attn;
+    wide.cols = 1056;
+    const auto why = v->info.applies(wide);
+    ASSERT_TRUE(why.has_value()) << slot;
+    EXPECT_NE(why->find("at most 1024"), std::string::npos) << *why;
+  }
+  const Shape ffn{.rows = 1536, .rows2 = 1536, .cols = 1024};
+  EXPECT_EQ(Registry::instance().find("ffn_in.q4_0", "warp_norm")->info.applies(ffn), std::nullopt);
+  Shape ffn_wide = ffn;
+  ffn_wide.cols = 4096;
+  EXPECT_TRUE(
+      Registry::instance().find("ffn_in.q4_0", "warp_norm")->info.applies(ffn_wide).has_value());
+  EXPECT_EQ(Registry::instance().find("attn_in.f32", "warp_norm"), nullptr);
+  EXPECT_EQ(Registry::instance().find("ffn_in.f32", "warp_norm"), nullptr);
+}
 #endif
 
 TEST(Registry, EveryVariantSaysWhyAndWhatItMoves) {

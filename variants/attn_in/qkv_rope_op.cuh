@@ -21,6 +21,12 @@ struct QkvRopeOp {
   float freq_base;
   int units;
   uint64_t row_bytes;
+  int32_t early_pos = -1;  // *pos, when a kernel read it before its grid wait (read_early)
+
+  // The position is a step input, written by the previous step's advance: every launch before
+  // the predecessor of attn_in has completed when it starts (kernels/common/launch.cuh), so a
+  // kernel may read it before its grid wait, off the critical path of the stores.
+  __device__ void read_early() { early_pos = *pos; }
 
   __device__ const uint8_t* row(int unit, int r) const {
     const int g = 2 * unit + r;
@@ -30,7 +36,7 @@ struct QkvRopeOp {
   }
   __device__ void store(int unit, const float (&sum)[2]) const {
     const int g = 2 * unit;
-    const int32_t p = *pos;
+    const int32_t p = early_pos >= 0 ? early_pos : *pos;
     const float fpos = static_cast<float>(p);
     if (g < q_rows) {
       cuda::rope_rotate_pair(sum[0], sum[1], q + g, g % head_dim, rot_dim, fpos, freq_base);

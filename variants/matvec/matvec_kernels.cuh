@@ -3,8 +3,8 @@
 // increasing order through kernels/common/dequant.cuh, the xor-tree warp sum, then a store.
 // What varies between variants is only where x is read from (global, or staged per thread block
 // in shared memory in tiles of TILE floats), R, and the epilogue; so all are bitwise identical.
-// Before the grid wait a warp fetches its rows: short rows into registers (PreloadedRows), longer
-// ones into L2.
+// Before the grid wait a warp fetches its rows (short rows into registers, PreloadedRows; longer
+// ones into L2) and the residual its epilogue adds.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -212,7 +212,7 @@ __device__ __forceinline__ void fetch_rows_early(PreloadedRows<T, R, K>& pre, bo
 enum class Epilogue {
   lane0,        // lane 0 stores each of the warp's rows
   lane0_resid,  // lane 0 stores y = res + sum
-  spread_resid  // lane i reads res and stores y for row i of the warp: one coalesced access
+  spread_resid  // lane i stores y = res + sum for row i of the warp: one coalesced access
 };
 
 // R rows per warp, blockDim.x / 32 warps per block. TILE == 0: x from global memory; else x
@@ -243,6 +243,17 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j)
   const bool preload = Pre::fits(j.nb, TILE / kQK);  // grid-uniform
   Pre pre;
   if (active) fetch_rows_early(pre, preload, rows, j.nb, j.row_bytes, lane);
+  // The residual comes from two or more launches back (matvec_residual.h), so the lanes that
+  // store read it now, from L2, and the stores wait for no round trip after the sums. Lane r
+  // holds row r's for spread_resid, lane 0 every row's for lane0_resid.
+  float res[E == Epilogue::lane0_resid ? R : 1] = {};
+  if constexpr (E == Epilogue::spread_resid) {
+    if (active && lane < R && row0 + lane < j.rows_total) res[0] = __ldcg(j.res + row0 + lane);
+  } else if constexpr (E == Epilogue::lane0_resid) {
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+      if (active && lane == 0 && row0 + r < j.rows_total) res[r] = __ldcg(j.res + row0 + r);
+  }
   sb_grid_wait();
   sb_grid_launch_dependents();
   float acc[R];
@@ -260,6 +271,7 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j)
     if (preload) {  // one tile
       stage_x(xs, j.x, 0, j.nb * kQK);
       __syncthreads();
+      sb_trace_ready();  // SWAPBENCH_TRACE: x is staged, the dot is next
       if (active) pre.dot(XShared{xs}, j.nb, lane, acc);
     }
     for (int first = 0; !preload && first < j.nb; first += kTileBlocks) {
@@ -281,19 +293,19 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1) matvec_kernel(Job j)
 
   if constexpr (E == Epilogue::spread_resid) {
     // Every lane holds every row's sum (warp_sum leaves identical bits in all lanes): lane i
-    // picks row i's from registers, then reads res before it writes y (y may alias res).
+    // picks row i's from registers and adds the residual it read before the wait.
     float v = acc[0];
 #pragma unroll
     for (int r = 1; r < R; ++r) v = lane == r ? acc[r] : v;
     const int g = row0 + lane;
-    if (lane < R && g < j.rows_total) j.y1[g] = __fadd_rn(j.res[g], v);
+    if (lane < R && g < j.rows_total) j.y1[g] = __fadd_rn(res[0], v);
   } else if (lane == 0) {
 #pragma unroll
     for (int r = 0; r < R; ++r) {
       const int g = row0 + r;
       if (g >= j.rows_total) break;
       float* y = g < j.rows1 ? j.y1 + g : j.y2 + (g - j.rows1);
-      if constexpr (E == Epilogue::lane0_resid) *y = __fadd_rn(j.res[g], acc[r]);
+      if constexpr (E == Epilogue::lane0_resid) *y = __fadd_rn(res[r], acc[r]);
       else *y = acc[r];
     }
   }

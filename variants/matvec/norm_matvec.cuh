@@ -66,15 +66,18 @@ __device__ __forceinline__ void stage_normed_x_one_pass(float* xs, const NormInp
 //   uint64_t row_bytes;                             bytes of one weight row
 //   __device__ const uint8_t* row(int unit, int r) const;   row r of a unit (in bounds)
 //   __device__ void store(int unit, const float (&sum)[R]) const;  called by lane 0
+//   optionally __device__ void read_early();       step inputs read before the grid wait
 template <DType T, int R, int TILE, class Op>
 __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
-    norm_matvec_kernel(NormInput in, Op op) {
+    norm_matvec_kernel(NormInput in, Op op_in) {
   static_assert(TILE % (kQK * kWarpSize) == 0, "tiles must start on 32-block boundaries");
   sb_trace_start();  // SWAPBENCH_TRACE: the rows are fetched before the grid wait
   const int lane = static_cast<int>(threadIdx.x) & (kWarpSize - 1);
   const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
   const int warps = static_cast<int>(blockDim.x) / kWarpSize;
   const int unit = static_cast<int>(blockIdx.x) * warps + warp;
+  Op op = op_in;
+  if constexpr (requires { op.read_early(); }) op.read_early();  // step inputs, before the wait
   const bool active = unit < op.units;  // warp-uniform
   const uint8_t* rows[R];
 #pragma unroll
@@ -102,6 +105,7 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
     if (one_pass) stage_normed_x_one_pass(xs, in, scale, nw);
     else stage_normed_x(xs, in, scale, 0, nb * kQK);
     __syncthreads();
+    sb_trace_ready();  // SWAPBENCH_TRACE: xn is staged, the dot is next
     if (active) pre.dot(XShared{xs}, nb, lane, acc);
   }
   for (int first = 0; !preload && first < nb; first += kTileBlocks) {

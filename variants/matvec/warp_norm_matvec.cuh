@@ -1,0 +1,152 @@
+// The kernel template behind attn_in.warp_norm and ffn_in.warp_norm: the fused input slots for a
+// small model (dim <= 1024: one 32-element block of x per lane), with no shared x and no barrier
+// after the grid wait.
+//
+// Why: in norm_matvec.cuh every block computes the norm scale with a block reduction and stages
+// xn in shared memory, so after the grid wait each block runs x's round trip, two barriers of
+// block_sum, x again, and a third barrier before its first dot: ~1.6 us of a ~2.6 us launch on
+// smollm2 (trace, sixteenth session). Here each warp does it alone: lane l reads x's block l (one
+// round trip), the squares are summed in the lane and then by warp_sum, and the lane scales its
+// 32 elements in registers and dots them with rows it loaded before the wait. The norm weight
+// and the Op's step inputs (Op::read_early) are read before the wait too. Each warp handles U
+// units (groups of R rows) so that x's reads and the norm are shared by U of them, and lane u
+// stores unit u, so the U stores run side by side.
+//
+// The squares are summed in another order than rmsnorm.warp_shuffle's (each lane its own block,
+// then the xor tree), so xn, and the row sums, reassociate against every other path.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "kernels/common/rms_scale.cuh"
+#include "kernels/common/variant.h"
+#include "variants/matvec/matvec_kernels.cuh"
+#include "variants/matvec/norm_matvec.cuh"
+
+namespace swapbench::mv {
+
+// The widest x a warp can hold: one 32-element block per lane.
+constexpr int kWarpNormMaxDim = kWarpSize * kQK;
+
+// x's block of this lane, already normalised, as PreloadedRows::dot reads it.
+struct XLane {
+  const float (&v)[kQK];
+  __device__ __forceinline__ void load(int /*local*/, int /*block*/, float (&out)[kQK]) const {
+#pragma unroll
+    for (int i = 0; i < kQK; ++i) out[i] = v[i];
+  }
+};
+
+// Rows of type T a lane can hold in registers across the wait (PreloadedRows' budget).
+template <DType T>
+constexpr int warp_norm_max_rows() {
+  return kPreloadRegs / static_cast<int>(sizeof(WBlock<T>) / 4);
+}
+
+// Whether R rows of T fit, at compile time and for a runtime type (registration).
+template <DType T, int R>
+constexpr bool warp_norm_fits() {
+  return warp_norm_max_rows<T>() >= R;
+}
+inline bool warp_norm_fits(DType t, int rows) {
+  bool fits = false;
+  dispatch_type(t, [&](auto c) { fits = warp_norm_max_rows<decltype(c)::value>() >= rows; });
+  return fits;
+}
+
+// The shape rule the warp_norm variants add to their slot's: x must fit one block per lane.
+inline std::optional<std::string> warp_norm_dim_ok(const Shape& s) {
+  return require(s.cols <= kWarpNormMaxDim,
+                 "cols (dim) must be at most " + std::to_string(kWarpNormMaxDim) +
+                     ": a warp holds one 32-element block of x per lane");
+}
+
+// Op as in norm_matvec.cuh (units, row_bytes, row(unit, r), store(unit, sum[R])), plus an
+// optional read_early(): step inputs it may read before the grid wait (the slot's contract).
+template <DType T, int R, int U, class Op>
+__global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
+    warp_norm_matvec_kernel(NormInput in, Op op_in) {
+  static_assert(R * U <= warp_norm_max_rows<T>(), "rows must fit PreloadedRows' registers");
+  sb_trace_start();  // SWAPBENCH_TRACE: the rows are fetched before the grid wait
+  const int lane = static_cast<int>(threadIdx.x) & (kWarpSize - 1);
+  const int warp = static_cast<int>(threadIdx.x) / kWarpSize;
+  const int warps = static_cast<int>(blockDim.x) / kWarpSize;
+  const int unit0 = (static_cast<int>(blockIdx.x) * warps + warp) * U;
+  Op op = op_in;
+  const bool active = unit0 < op.units;  // warp-uniform
+  const int nb = in.dim / kQK;           // <= 32: lane l < nb owns block l
+
+  // Before the wait: the rows (units past the end repeat the last, never stored), the norm
+  // weight in the layout XShared reads (weights are never written by a kernel), and whatever
+  // the op may read early.
+  const uint8_t* rows[R * U];
+#pragma unroll
+  for (int u = 0; u < U; ++u)
+#pragma unroll
+    for (int r = 0; r < R; ++r) rows[u * R + r] = op.row(min(unit0 + u, op.units - 1), r);
+  PreloadedRows<T, R * U, 1> pre;
+  if (active) pre.load(rows, nb, lane);
+  __shared__ __align__(16) float ws[kWarpNormMaxDim];
+  stage_x(ws, in.weight, 0, in.dim);
+  if constexpr (requires { op.read_early(); }) op.read_early();
+  __syncthreads();
+  sb_grid_wait();
+  sb_grid_launch_dependents();
+  if (!active) {
+    sb_trace_warp_end();
+    return;
+  }
+
+  float xv[kQK];
+  float ss = 0.0f;
+  if (lane < nb) {
+    XGlobal{in.x}.load(lane, lane, xv);
+#pragma unroll
+    for (int i = 0; i < kQK; ++i) ss = __fmaf_rn(xv[i], xv[i], ss);
+  }
+  const float scale = cuda::rms_scale_of(warp_sum(ss), in.dim, in.eps);
+  float acc[R * U];
+#pragma unroll
+  for (int k = 0; k < R * U; ++k) acc[k] = 0.0f;
+  if (lane < nb) {
+    float wv[kQK];
+    XShared{ws}.load(lane, lane, wv);
+#pragma unroll
+    for (int i = 0; i < kQK; ++i) xv[i] = cuda::rms_apply(xv[i], scale, wv[i]);
+    pre.dot(XLane{xv}, nb, lane, acc);
+  }
+#pragma unroll
+  for (int k = 0; k < R * U; ++k) acc[k] = warp_sum(acc[k]);
+  sb_trace_warp_end();  // SWAPBENCH_TRACE: the warp's sums are done (the stores remain)
+
+  // Every lane holds every sum (warp_sum leaves the same bits in all lanes): lane u stores unit u.
+  float sum[R];
+#pragma unroll
+  for (int r = 0; r < R; ++r) sum[r] = acc[r];
+#pragma unroll
+  for (int u = 1; u < U; ++u)
+#pragma unroll
+    for (int r = 0; r < R; ++r) sum[r] = lane == u ? acc[u * R + r] : sum[r];
+  if (lane < U && unit0 + lane < op.units) op.store(unit0 + lane, sum);
+}
+
+// Launches warp_norm_matvec_kernel over op.units units, `units_per_warp` of them per warp
+// (rounded down to 1, 2 or 4 and to what T's registers hold) and `warps` warps per block.
+// Requires in.dim <= kWarpNormMaxDim.
+template <DType T, int R, class Op>
+void launch_warp_norm_matvec(const NormInput& in, const Op& op, int64_t units_per_warp,
+                             int64_t warps, const LaunchCtx& ctx, const char* what) {
+  if (op.units <= 0) return;
+  constexpr int kMaxUnits = warp_norm_max_rows<T>() / R;
+  static_assert(kMaxUnits >= 1, "two rows of this type do not fit a lane's registers");
+  const int w = static_cast<int>(std::clamp<int64_t>(warps, 1, kMaxWarps));
+  dispatch_rows<kMaxUnits>(units_per_warp, [&](auto u) {
+    constexpr int U = decltype(u)::value;
+    const unsigned grid = static_cast<unsigned>((op.units + U * w - 1) / (U * w));
+    launch_kernel(what, warp_norm_matvec_kernel<T, R, U, Op>, grid,
+                  static_cast<unsigned>(w * kWarpSize), 0, ctx, in, op);
+  });
+}
+
+}  // namespace swapbench::mv
