@@ -18,7 +18,9 @@ namespace swapbench::attn_in {
 // Wk and Wv: kv_heads * head_dim rows, all `dim` columns of `type`); then rope (as the `rope`
 // slot: adjacent pairs, rot_dim, freq_base, position *pos) rotates q in place and k into
 // k_cache[pos], and v is stored in v_cache[pos] (cache rows of kv_heads * head_dim floats).
-// Nothing else is written. Shape: rows = heads * head_dim, rows2 = kv_heads * head_dim,
+// Nothing else is written. Under PDL (kernels/common/launch.cuh) x comes from the launch just
+// before; *pos, the norm and the weights from earlier ones, so a variant may read them before
+// its grid wait. Shape: rows = heads * head_dim, rows2 = kv_heads * head_dim,
 // cols = dim, heads, kv_heads, head_dim, max_ctx.
 struct Args {
   const float* x;

@@ -5,9 +5,6 @@
 // rotates and stores pair u. The position is read before the wait too. Reassociates: the squares
 // are summed lane block by lane block, not in rmsnorm.warp_shuffle's order
 // (variants/matvec/warp_norm_matvec.cuh).
-#include <stdexcept>
-#include <string>
-
 #include "kernels/attn_in/attn_in.h"
 #include "kernels/common/traffic.h"
 #include "kernels/matvec/matvec.h"
@@ -21,14 +18,7 @@ namespace {
 void launch(const Args& a, const LaunchCtx& ctx) {
   const QkvRopeOp op = qkv_rope_op(a);
   const mv::NormInput in{a.x, a.norm, a.eps, a.dim};
-  mv::dispatch_type(a.type, [&](auto t) {
-    constexpr DType T = decltype(t)::value;
-    if constexpr (mv::warp_norm_fits<T, 2>())
-      mv::launch_warp_norm_matvec<T, 2>(in, op, ctx.param("pairs"), ctx.param("warps"), ctx,
-                                        "attn_in.warp_norm");
-    else
-      throw std::invalid_argument("attn_in.warp_norm: no kernel for " + std::string(name(T)));
-  });
+  mv::launch_warp_norm_pairs(a.type, in, op, ctx, "attn_in.warp_norm");
 }
 
 }  // namespace
@@ -47,18 +37,7 @@ SB_ON_LOAD {
                       "rows it loaded before the wait; the norm weight and the position are read "
                       "before the wait too. The norm sums in another order than "
                       "rmsnorm.warp_shuffle's, so it reassociates.",
-         .params = {{.name = "pairs",
-                     .min = 1,
-                     .max = 4,
-                     .def = 2,
-                     .doc =
-                         "rope pairs per warp (1, 2 or 4; fewer where the weight type's "
-                         "registers do not hold them): x's read and the norm are shared by them"},
-                    {.name = "warps",
-                     .min = 1,
-                     .max = mv::kMaxWarps,
-                     .def = 8,
-                     .doc = "warps per thread block"}},
+         .params = mv::warp_norm_params("rope pair"),
          .applies =
              [](const Shape& s) {
                if (auto why = shape_ok(s)) return why;

@@ -4,9 +4,6 @@
 // the wait, and dots `pairs` gate/up row pairs loaded into registers before the wait; lane u
 // stores silu(gate) * up of pair u. Reassociates: the squares are summed lane block by lane
 // block, not in rmsnorm.warp_shuffle's order (variants/matvec/warp_norm_matvec.cuh).
-#include <stdexcept>
-#include <string>
-
 #include "kernels/common/traffic.h"
 #include "kernels/ffn_in/ffn_in.h"
 #include "kernels/matvec/matvec.h"
@@ -20,14 +17,7 @@ namespace {
 void launch(const Args& a, const LaunchCtx& ctx) {
   const GateUpSwigluOp op = gate_up_swiglu_op(a);
   const mv::NormInput in{a.x, a.norm, a.eps, a.dim};
-  mv::dispatch_type(a.type, [&](auto t) {
-    constexpr DType T = decltype(t)::value;
-    if constexpr (mv::warp_norm_fits<T, 2>())
-      mv::launch_warp_norm_matvec<T, 2>(in, op, ctx.param("pairs"), ctx.param("warps"), ctx,
-                                        "ffn_in.warp_norm");
-    else
-      throw std::invalid_argument("ffn_in.warp_norm: no kernel for " + std::string(name(T)));
-  });
+  mv::launch_warp_norm_pairs(a.type, in, op, ctx, "ffn_in.warp_norm");
 }
 
 }  // namespace
@@ -46,18 +36,7 @@ SB_ON_LOAD {
                       "pairs it loaded before the wait; lane u stores pair u's silu(gate) * up. "
                       "The norm sums in another order than rmsnorm.warp_shuffle's, so it "
                       "reassociates.",
-         .params = {{.name = "pairs",
-                     .min = 1,
-                     .max = 4,
-                     .def = 2,
-                     .doc =
-                         "gate/up row pairs per warp (1, 2 or 4; fewer where the weight type's "
-                         "registers do not hold them): x's read and the norm are shared by them"},
-                    {.name = "warps",
-                     .min = 1,
-                     .max = mv::kMaxWarps,
-                     .def = 8,
-                     .doc = "warps per thread block"}},
+         .params = mv::warp_norm_params("gate/up row pair"),
          .applies =
              [](const Shape& s) {
                if (auto why = shape_ok(s)) return why;

@@ -17,7 +17,9 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels/common/rms_scale.cuh"
 #include "kernels/common/variant.h"
@@ -149,6 +151,31 @@ void launch_warp_norm_matvec(const NormInput& in, const Op& op, int64_t units_pe
     launch_kernel(what, warp_norm_matvec_kernel<T, R, U, Op>, grid,
                   static_cast<unsigned>(w * kWarpSize), 0, ctx, in, op);
   });
+}
+
+// The whole launch of a warp_norm variant of pair op Op (two rows per unit), for the runtime
+// type of its call: `pairs` and `warps` from the variant's parameters (warp_norm_params).
+template <class Op>
+void launch_warp_norm_pairs(DType type, const NormInput& in, const Op& op, const LaunchCtx& ctx,
+                            const char* what) {
+  dispatch_type(type, [&](auto t) {
+    constexpr DType T = decltype(t)::value;
+    if constexpr (warp_norm_fits<T, 2>())
+      launch_warp_norm_matvec<T, 2>(in, op, ctx.param("pairs"), ctx.param("warps"), ctx, what);
+    else
+      throw std::invalid_argument(std::string(what) + ": no kernel for " + std::string(name(T)));
+  });
+}
+
+// The parameters both warp_norm variants declare; `pair` names what one unit of two rows is.
+inline std::vector<ParamSpec> warp_norm_params(const std::string& pair) {
+  return {{.name = "pairs",
+           .min = 1,
+           .max = 4,
+           .def = 2,
+           .doc = pair + "s per warp (1, 2 or 4; fewer where the weight type's registers do not "
+                         "hold them): x's read and the norm are shared by them"},
+          {.name = "warps", .min = 1, .max = kMaxWarps, .def = 8, .doc = "warps per thread block"}};
 }
 
 }  // namespace swapbench::mv
