@@ -20,8 +20,10 @@ namespace swapbench::attn_in {
 // k_cache[pos], and v is stored in v_cache[pos] (cache rows of kv_heads * head_dim floats).
 // Nothing else is written. Under PDL (kernels/common/launch.cuh) x comes from the launch just
 // before; *pos, the norm and the weights from earlier ones, so a variant may read them before
-// its grid wait. Shape: rows = heads * head_dim, rows2 = kv_heads * head_dim,
-// cols = dim, heads, kv_heads, head_dim, max_ctx.
+// its grid wait. rope_table, when set, holds rope's angles for every position below the cache's
+// (kernels/common/rope_table.h), written before the first step: a variant may load row *pos
+// instead of computing the angle, with the same bits; nullptr: compute it. Shape: rows =
+// heads * head_dim, rows2 = kv_heads * head_dim, cols = dim, heads, kv_heads, head_dim, max_ctx.
 struct Args {
   const float* x;
   const float* norm;
@@ -40,6 +42,7 @@ struct Args {
   int32_t rot_dim;
   float freq_base;
   DType type;
+  const float* rope_table = nullptr;
 };
 
 // CPU: the rmsnorm, matvec and rope references in sequence (scratch from the heap).

@@ -11,6 +11,7 @@
 
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/launch.cuh"
+#include "kernels/common/rope_table.h"
 #include "runner/engine/engine.h"
 #include "runner/engine/nvtx_observer.h"
 #include "runner/engine/slot_timing.h"
@@ -250,6 +251,11 @@ class CudaEngine final : public Engine {
       b_.zeroed = device_alloc(z);
       SB_CUDA_CHECK(cudaMemset(b_.zeroed, 0, z));
     }
+    // rope's angles for every cache position, once: attn_in variants load them instead of
+    // computing powf and sincosf on their critical path (kernels/common/rope_table.h).
+    float* rope = device_array<float>(size_t(max_ctx_) * size_t(c.rot_dim));
+    fill_rope_table(rope, max_ctx_, c.rot_dim, c.rope_base, stream_);
+    b_.rope_table = rope;
     b_.token = device_array<int32_t>(1);
     b_.pos = device_array<int32_t>(1);
     b_.next = device_array<int32_t>(1);

@@ -195,7 +195,7 @@ void LlamaStep::issue(const StepBuffers& b, const StepWeights& w, const CallEnv&
       call(s.attn_in,
            attn_in::Args{b.x, L.attn_norm, c.eps, L.wq.data, L.wk.data, L.wv.data, b.q, k_cache,
                          v_cache, b.pos, c.dim, c.n_heads, c.n_kv_heads, c.head_dim, c.rot_dim,
-                         c.rope_base, L.wq.type},
+                         c.rope_base, L.wq.type, b.rope_table},
            "attn_in", l, b.q, c.n_heads * c.head_dim, env);
     } else {
       attn_input(s, l, L, b, env);

@@ -30,6 +30,7 @@ struct StepBuffers {
   std::vector<float*> k_cache, v_cache;  // per layer, max_ctx rows of kv_heads * head_dim
   void* workspace = nullptr;             // LlamaStep::workspace_bytes()
   void* zeroed = nullptr;  // LlamaStep::zeroed_bytes(), zero before the first step (LaunchCtx)
+  const float* rope_table = nullptr;  // max_ctx positions (kernels/common/rope_table.h), or none
 };
 
 // Weights, in the backend's memory.

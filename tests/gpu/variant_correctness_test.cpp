@@ -34,6 +34,7 @@
 #include "kernels/attn_in/attn_in.h"
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/quant_cpu.h"
+#include "kernels/common/rope_table.h"
 #include "kernels/common/variant.h"
 #include "kernels/embed/embed.h"
 #include "kernels/ffn_in/ffn_in.h"
@@ -605,6 +606,25 @@ Problem build_attn(const Case& c, uint64_t seed) {
   return p;
 }
 
+// attn_in::Args::rope_table as the engine fills it (fill_rope_table, on the device): a variant
+// that loads row pos must write the bits of one that computes the angle (the bitwise suites),
+// and one that loads another row rotates by another position's angle (the CPU reference).
+Buffer device_rope_table(int64_t positions, int32_t rot_dim, float base) {
+  const size_t n = size_t(positions) * size_t(rot_dim);
+  std::vector<float> h(n);
+  float* d = nullptr;
+  SB_CUDA_CHECK(cudaMalloc(&d, n * sizeof(float)));
+  try {
+    fill_rope_table(d, narrow(positions), rot_dim, base, nullptr);
+    SB_CUDA_CHECK(cudaMemcpy(h.data(), d, n * sizeof(float), cudaMemcpyDeviceToHost));
+  } catch (...) {
+    cudaFree(d);
+    throw;
+  }
+  SB_CUDA_CHECK(cudaFree(d));
+  return {.name = "rope_table", .init = as_bytes(h)};
+}
+
 // rmsnorm, Q/K/V, rope and the cache write in one call: q is written whole, one row of each
 // cache (the rest of both caches is random and must stay untouched).
 Problem build_attn_in(const Case& c, uint64_t seed) {
@@ -622,14 +642,15 @@ Problem build_attn_in(const Case& c, uint64_t seed) {
             output_f32("q", size_t(heads) * size_t(hd)),
             input_f32("k_cache", cache, seed, 6, -1, 1),
             input_f32("v_cache", cache, seed, 7, -1, 1),
-            input_i32("pos", pos)};
+            input_i32("pos", pos),
+            device_rope_table(c.shape.max_ctx, hd, base)};
   for (int b : {6, 7}) {  // only row pos of each cache is written
     p.bufs[size_t(b)].out_off = size_t(pos) * row * sizeof(float);
     p.bufs[size_t(b)].out_len = row * sizeof(float);
   }
   p.launch = [=](const Variant& v, const Ptrs& q, const LaunchCtx& ctx) {
     v.launch(attn_in::Args{f32(q[0]), f32(q[1]), 1e-5f, q[2], q[3], q[4], f32w(q[5]), f32w(q[6]),
-                           f32w(q[7]), i32(q[8]), dim, heads, kv, hd, hd, base, t},
+                           f32w(q[7]), i32(q[8]), dim, heads, kv, hd, hd, base, t, f32(q[9])},
              ctx);
   };
   return p;

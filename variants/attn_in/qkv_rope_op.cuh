@@ -21,12 +21,29 @@ struct QkvRopeOp {
   float freq_base;
   int units;
   uint64_t row_bytes;
-  int32_t early_pos = -1;  // *pos, when a kernel read it before its grid wait (read_early)
+  const float* rope_table;  // Args::rope_table, or nullptr
+  int32_t early_pos = -1;   // *pos, when a kernel read it before its grid wait (read_early)
+  int prepared_unit = -1;   // the unit whose angle prepare() loaded into cos_, sin_
+  float cos_ = 1.0f, sin_ = 0.0f;
 
   // The position is a step input, written by the previous step's advance: every launch before
   // the predecessor of attn_in has completed when it starts (kernels/common/launch.cuh), so a
   // kernel may read it before its grid wait, off the critical path of the stores.
   __device__ void read_early() { early_pos = *pos; }
+
+  // By the thread that will store `unit`, early in the kernel (after read_early): its angle from
+  // the rope table, so that the store needs no powf and sincosf after the sums (~0.5 us of
+  // attn_in's path on the H200). Without a table, or for a v pair, nothing.
+  __device__ void prepare(int unit) {
+    const int g = 2 * unit;
+    const int i = g < q_rows ? g % head_dim : g < q_rows + kv_rows ? (g - q_rows) % head_dim : -1;
+    if (rope_table == nullptr || i < 0 || i >= rot_dim) return;
+    const int32_t p = early_pos >= 0 ? early_pos : *pos;
+    const float2 cs = __ldg(reinterpret_cast<const float2*>(rope_table + int64_t(p) * rot_dim + i));
+    cos_ = cs.x;
+    sin_ = cs.y;
+    prepared_unit = unit;
+  }
 
   __device__ const uint8_t* row(int unit, int r) const {
     const int g = 2 * unit + r;
@@ -38,6 +55,11 @@ struct QkvRopeOp {
     const int g = 2 * unit;
     const int32_t p = early_pos >= 0 ? early_pos : *pos;
     const float fpos = static_cast<float>(p);
+    if (unit == prepared_unit) {  // a q or k pair at i < rot_dim: the rotation, table's angle
+      float* dst = g < q_rows ? q + g : k_cache + int64_t(p) * kv_rows + (g - q_rows);
+      cuda::rope_apply(sum[0], sum[1], dst, cos_, sin_);
+      return;
+    }
     if (g < q_rows) {
       cuda::rope_rotate_pair(sum[0], sum[1], q + g, g % head_dim, rot_dim, fpos, freq_base);
       return;
@@ -70,7 +92,8 @@ inline QkvRopeOp qkv_rope_op(const Args& a) {
                    a.rot_dim,
                    a.freq_base,
                    (q_rows + 2 * kv_rows) / 2,
-                   row_bytes(a.type, static_cast<uint64_t>(a.dim))};
+                   row_bytes(a.type, static_cast<uint64_t>(a.dim)),
+                   a.rope_table};
 }
 
 }  // namespace swapbench::attn_in

@@ -67,6 +67,8 @@ __device__ __forceinline__ void stage_normed_x_one_pass(float* xs, const NormInp
 //   __device__ const uint8_t* row(int unit, int r) const;   row r of a unit (in bounds)
 //   __device__ void store(int unit, const float (&sum)[R]) const;  called by lane 0
 //   optionally __device__ void read_early();       step inputs read before the grid wait
+//   optionally __device__ void prepare(int unit);  loads for unit's store that need no sum, by
+//                                                   the storing thread right after the wait
 template <DType T, int R, int TILE, class Op>
 __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
     norm_matvec_kernel(NormInput in, Op op_in) {
@@ -93,6 +95,7 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
   const float4 nw = one_pass ? norm_weight_early(in) : make_float4(0, 0, 0, 0);
   sb_grid_wait();
   sb_grid_launch_dependents();
+  if constexpr (requires { op.prepare(0); }) op.prepare(unit);  // lane 0 stores unit
 
   __shared__ float scratch[cuda::kMaxWarps];
   const float scale = cuda::rms_scale(in.x, in.dim, in.eps, kNormThreads, scratch);

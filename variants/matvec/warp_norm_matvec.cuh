@@ -64,8 +64,8 @@ inline std::optional<std::string> warp_norm_dim_ok(const Shape& s) {
                      ": a warp holds one 32-element block of x per lane");
 }
 
-// Op as in norm_matvec.cuh (units, row_bytes, row(unit, r), store(unit, sum[R])), plus an
-// optional read_early(): step inputs it may read before the grid wait (the slot's contract).
+// Op as in norm_matvec.cuh (units, row_bytes, row(unit, r), store(unit, sum[R]), optional
+// read_early() and prepare(unit)).
 template <DType T, int R, int U, class Op>
 __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
     warp_norm_matvec_kernel(NormInput in, Op op_in) {
@@ -103,6 +103,9 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
     return;
   }
 
+  // What lane u's store of unit u needs besides the sums (attn_in's rope angle), loaded now so
+  // that its round trip overlaps x's and the dot.
+  if constexpr (requires { op.prepare(0); }) op.prepare(unit0 + min(lane, U - 1));
   float xv[kQK];
   float ss = 0.0f;
   if (lane < nb) {
