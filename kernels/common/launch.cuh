@@ -21,7 +21,9 @@
 // Its few blocks (one per head) leave most SMs idle, and the launch after it, the layer's wo
 // (matvec_residual), may then start while the launch before attention (attn_in, or rope in an
 // unfused plan) still runs: before its wait wo reads only weights and the residual, which neither
-// of the two writes.
+// of the two writes. Triggering early after wo, down or a norm too (their successors read only
+// weights before their waits) was slower on smollm2: the early grid's block dispatch overlapped
+// the release of the launch before and delayed it (H200, seventeenth session, docs/results.md).
 // Without PDL both calls are no-ops. Stream capture turns the attribute into programmatic graph
 // edges.
 #pragma once
