@@ -252,10 +252,13 @@ class CudaEngine final : public Engine {
       SB_CUDA_CHECK(cudaMemset(b_.zeroed, 0, z));
     }
     // rope's angles for every cache position, once: attn_in variants load them instead of
-    // computing powf and sincosf on their critical path (kernels/common/rope_table.h).
-    float* rope = device_array<float>(size_t(max_ctx_) * size_t(c.rot_dim));
-    fill_rope_table(rope, max_ctx_, c.rot_dim, c.rope_base, stream_);
-    b_.rope_table = rope;
+    // computing powf and sincosf on their critical path (kernels/common/rope_table.h). The table
+    // holds whole pairs; a model without rope or with an odd rope dimension keeps the inline path.
+    if (c.rot_dim > 0 && c.rot_dim % 2 == 0) {
+      float* rope = device_array<float>(size_t(max_ctx_) * size_t(c.rot_dim));
+      fill_rope_table(rope, max_ctx_, c.rot_dim, c.rope_base, stream_);
+      b_.rope_table = rope;
+    }
     b_.token = device_array<int32_t>(1);
     b_.pos = device_array<int32_t>(1);
     b_.next = device_array<int32_t>(1);

@@ -29,19 +29,13 @@ __global__ void inline_angles(float* out, int32_t positions, int32_t rot_dim, fl
   }
 }
 
-struct DeviceFloats {
-  float* p = nullptr;
-  explicit DeviceFloats(size_t n) {
-    SB_CUDA_CHECK(cudaMalloc(&p, n * sizeof(float)));
-    SB_CUDA_CHECK(cudaMemset(p, 0xff, n * sizeof(float)));  // NaN: an unwritten entry shows
-  }
-  ~DeviceFloats() { cudaFree(p); }
-  std::vector<float> host(size_t n) const {
-    std::vector<float> v(n);
-    SB_CUDA_CHECK(cudaMemcpy(v.data(), p, n * sizeof(float), cudaMemcpyDeviceToHost));
-    return v;
-  }
-};
+// The buffer's floats, copied to the host.
+std::vector<float> floats(const test::DeviceBuffer& b) {
+  const std::vector<uint8_t> bytes = b.download_all();
+  std::vector<float> v(bytes.size() / sizeof(float));
+  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(float));
+  return v;
+}
 
 TEST(RopeTable, HoldsTheInlineAnglesBitForBitInItsLayout) {
   SB_REQUIRE_GPU();
@@ -53,13 +47,15 @@ TEST(RopeTable, HoldsTheInlineAnglesBitForBitInItsLayout) {
   for (const Model m :
        {Model{8192, 64, 100000.0f}, Model{8192, 128, 500000.0f}, Model{37, 6, 10000.0f}}) {
     const size_t n = size_t(m.positions) * size_t(m.rot_dim);
-    DeviceFloats table(n), inline_(n);
-    fill_rope_table(table.p, m.positions, m.rot_dim, m.base, nullptr);
-    inline_angles<<<static_cast<unsigned>(m.positions), 64>>>(inline_.p, m.positions, m.rot_dim,
-                                                              m.base);
+    test::DeviceBuffer table(n * sizeof(float)), inline_(n * sizeof(float));
+    table.poison();  // NaN: an entry left unwritten fails both comparisons
+    inline_.poison();
+    fill_rope_table(table.as<float>(), m.positions, m.rot_dim, m.base, nullptr);
+    inline_angles<<<static_cast<unsigned>(m.positions), 64>>>(inline_.as<float>(), m.positions,
+                                                              m.rot_dim, m.base);
     SB_CHECK_LAUNCH("inline_angles");
     SB_CUDA_CHECK(cudaDeviceSynchronize());
-    const std::vector<float> t = table.host(n), e = inline_.host(n);
+    const std::vector<float> t = floats(table), e = floats(inline_);
     ASSERT_EQ(std::memcmp(t.data(), e.data(), n * sizeof(float)), 0) << "rot_dim " << m.rot_dim;
     for (const int32_t p : {0, 1, m.positions / 2, m.positions - 1})
       for (int32_t i = 0; i < m.rot_dim; i += 2) {

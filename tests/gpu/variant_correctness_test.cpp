@@ -610,19 +610,9 @@ Problem build_attn(const Case& c, uint64_t seed) {
 // that loads row pos must write the bits of one that computes the angle (the bitwise suites),
 // and one that loads another row rotates by another position's angle (the CPU reference).
 Buffer device_rope_table(int64_t positions, int32_t rot_dim, float base) {
-  const size_t n = size_t(positions) * size_t(rot_dim);
-  std::vector<float> h(n);
-  float* d = nullptr;
-  SB_CUDA_CHECK(cudaMalloc(&d, n * sizeof(float)));
-  try {
-    fill_rope_table(d, narrow(positions), rot_dim, base, nullptr);
-    SB_CUDA_CHECK(cudaMemcpy(h.data(), d, n * sizeof(float), cudaMemcpyDeviceToHost));
-  } catch (...) {
-    cudaFree(d);
-    throw;
-  }
-  SB_CUDA_CHECK(cudaFree(d));
-  return {.name = "rope_table", .init = as_bytes(h)};
+  test::DeviceBuffer d(size_t(positions) * size_t(rot_dim) * sizeof(float));
+  fill_rope_table(d.as<float>(), narrow(positions), rot_dim, base, nullptr);
+  return {.name = "rope_table", .init = d.download_all()};
 }
 
 // rmsnorm, Q/K/V, rope and the cache write in one call: q is written whole, one row of each
