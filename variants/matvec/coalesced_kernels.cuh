@@ -105,15 +105,17 @@ enum class Epilogue { store, add_residual };
 //   template <int XB> void stage_x(const Job&, const Pre&, const XLoaded&, void* scratch,
 //                                  uint32_t* xq, float2* xs) const;
 //                                 every thread, after load_x: x into xq, xs (quantize_x)
-//   template <int R> float early(const Job&, int g, int lane) const;  before the grid wait: what
-//                                 `lane`'s store of group g needs that launches two or more back
-//                                 wrote (launch.cuh), e.g. the residual; every lane calls
+//   template <int R> float early(const Job&, int g, int lane) const;  before the grid wait, g
+//                                 the warp's first group: what `lane`'s stores need that launches
+//                                 two or more back wrote (launch.cuh), e.g. the residual, or that
+//                                 no launch writes (the rope table); every lane calls
 //   template <int R> void store(const Job&, int g, int lane, const float (&sum)[R],
-//                               bool has_early, float early) const;
+//                               int ordinal, float early) const;
 //                                 group g's R row sums, identical in every lane; every lane calls;
-//                                 has_early for the warp's first group, whose early(g) is `early`
-//                                 (a value, not a pointer: a pointer to it put it in local memory,
-//                                 a load at the store that queues behind the ring's copies)
+//                                 ordinal: k when g is the warp's group gw + k tw (0: its first);
+//                                 `early`: this lane's early() value (a value, not a pointer: a
+//                                 pointer to it put it in local memory, a load at the store that
+//                                 queues behind the ring's copies)
 //   static constexpr bool kTwoPhase;  true: the launch's groups are two matrices in sequence whose
 //                                 second one's x is made by the first (wo_ffn_in.coalesced_dp4a).
 //                                 Then also:
@@ -169,7 +171,7 @@ struct JobIo {
   }
   template <int R>
   __device__ __forceinline__ void store(const Job& j, int g, int lane, const float (&sum)[R],
-                                        bool has_early, float early) const {
+                                        int ordinal, float early) const {
     float v = 0.0f;
 #pragma unroll
     for (int r = 0; r < R; ++r) v = lane == r ? sum[r] : v;
@@ -177,7 +179,7 @@ struct JobIo {
     if (lane < R && row < j.rows_total) {
       float* y = row < j.rows1 ? j.y1 + row : j.y2 + (row - j.rows1);
       if constexpr (E == Epilogue::add_residual)
-        *y = __fadd_rn(has_early ? early : j.res[row], v);
+        *y = __fadd_rn(ordinal == 0 ? early : j.res[row], v);
       else
         *y = v;
     }
@@ -187,11 +189,11 @@ struct JobIo {
 // The Io's store of group g: store (P = 0, one phase) or store_in<P> (phase P of two).
 template <int P, class Io, int R>
 __device__ __forceinline__ void store_group(const Io& io, const Job& j, int g, int lane,
-                                            const float (&sum)[R], bool has_early, float early) {
+                                            const float (&sum)[R], int ordinal, float early) {
   if constexpr (P == 0)
-    io.store(j, g, lane, sum, has_early, early);
+    io.store(j, g, lane, sum, ordinal, early);
   else
-    io.template store_in<P>(j, g, lane, sum, has_early, early);
+    io.template store_in<P>(j, g, lane, sum, ordinal, early);
 }
 
 // Shared memory of one launch: x, then each warp's ring.
@@ -378,7 +380,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
         sum[r] = mv::warp_sum(acc[r]);
         acc[r] = 0.0f;
       }
-      store_group<decltype(phase)::value>(io, j, g, lane, sum, g == gw, early_first);
+      store_group<decltype(phase)::value>(io, j, g, lane, sum, (g - gw) / tw, early_first);
       p = 0;
       xpiece = reinterpret_cast<const uint8_t*>(xq);
       g += tw;

@@ -134,6 +134,8 @@ __device__ __forceinline__ void stage_normed(const float* x, const float* weight
 //   int units;  uint64_t row_bytes;
 //   __device__ const uint8_t* row(int unit, int r) const;            r < 2, unit < units
 //   __device__ void store(int unit, const float (&sum)[2]) const;    called by lane 0
+// and optionally (attn_in's QkvRopeOp) bool table_angle(int unit, float& c, float& s) const and
+// store_with(unit, sum, have, c, s): the angle loaded before the wait, used at the store.
 // Group g of the kernel is unit g: rows 2g, 2g + 1 are row(g, 0), row(g, 1).
 template <class Op>
 struct NormPairIo {
@@ -162,13 +164,33 @@ struct NormPairIo {
     stage_normed<XB, XFrom::read_only>(x, weight, eps, dim, j.nb, l, pre,
                                        static_cast<float*>(scratch), xq, xs);
   }
+  // An op with a rope table (QkvRopeOp::table_angle): lanes 2k and 2k + 1 load the cosine and
+  // sine of the warp's group g + k tw before the wait (k < 16; tw = every warp of the grid, as the
+  // kernel deals groups), so that lane 0's store of each group is four multiplies, not powf and
+  // sincosf after the sums. Other pair ops store without reading anything older.
+  static constexpr bool kTableAngles = requires(const Op& o, float& c) { o.table_angle(0, c, c); };
+  static constexpr int kTableGroups = mv::kWarpSize / 2;
   template <int R>
-  __device__ __forceinline__ float early(const Job&, int, int) const {
-    return 0.0f;  // the pair ops store without reading anything older
+  __device__ __forceinline__ float early(const Job&, int g, int lane) const {
+    if constexpr (kTableAngles) {
+      const int tw = static_cast<int>(gridDim.x * (blockDim.x / mv::kWarpSize));
+      const int gk = g + (lane >> 1) * tw;
+      float c = 1.0f, s = 0.0f;
+      if (gk < op.units) op.table_angle(gk, c, s);
+      return lane & 1 ? s : c;
+    }
+    return 0.0f;
   }
-  __device__ __forceinline__ void store(const Job&, int g, int lane, const float (&sum)[2], bool,
-                                        float) const {
-    if (lane == 0) op.store(g, sum);
+  __device__ __forceinline__ void store(const Job&, int g, int lane, const float (&sum)[2],
+                                        int ordinal, float early) const {
+    if constexpr (kTableAngles) {
+      const int k = ordinal % kTableGroups;
+      const float c = __shfl_sync(mv::kFullMask, early, 2 * k);
+      const float s = __shfl_sync(mv::kFullMask, early, 2 * k + 1);
+      if (lane == 0) op.store_with(g, sum, ordinal < kTableGroups, c, s);
+    } else if (lane == 0) {
+      op.store(g, sum);
+    }
   }
 };
 

@@ -90,12 +90,12 @@ struct WoFfnIo {
   }
   template <int P, int R>
   __device__ __forceinline__ void store_in(const mvc::Job&, int g, int lane, const float (&sum)[R],
-                                           bool has_early, float early) const {
+                                           int ordinal, float early) const {
     static_assert(R == 2, "Wo rows and gate/up units go in pairs");
     if constexpr (P == 1) {
       const float v = lane == 0 ? sum[0] : sum[1];
       const int r = g * R + lane;
-      if (lane < R) x[r] = __fadd_rn(has_early ? early : x[r], v);  // as matvec_residual
+      if (lane < R) x[r] = __fadd_rn(ordinal == 0 ? early : x[r], v);  // as matvec_residual
     } else if (lane == 0) {
       op.store(g - phase1_groups(), sum);
     }
