@@ -105,10 +105,11 @@ enum class Epilogue { store, add_residual };
 //   template <int XB> void stage_x(const Job&, const Pre&, const XLoaded&, void* scratch,
 //                                  uint32_t* xq, float2* xs) const;
 //                                 every thread, after load_x: x into xq, xs (quantize_x)
-//   template <int R> float early(const Job&, int g, int lane) const;  before the grid wait, g
-//                                 the warp's first group: what `lane`'s stores need that launches
-//                                 two or more back wrote (launch.cuh), e.g. the residual, or that
-//                                 no launch writes (the rope table); every lane calls
+//   template <int R> float early(const Job&, int g, int tw, int lane) const;  before the grid
+//                                 wait, g the warp's first group and tw the grid's warps (its
+//                                 later groups are g + k tw): what `lane`'s stores need that
+//                                 launches two or more back wrote (launch.cuh), e.g. the residual,
+//                                 or that no launch writes (the rope table); every lane calls
 //   template <int R> void store(const Job&, int g, int lane, const float (&sum)[R],
 //                               int ordinal, float early) const;
 //                                 group g's R row sums, identical in every lane; every lane calls;
@@ -163,7 +164,7 @@ struct JobIo {
     quantize_pass<XB>(l.v, 0, l.kn, j.nb * 8, xq, xs);
   }
   template <int R>
-  __device__ __forceinline__ float early(const Job& j, int g, int lane) const {
+  __device__ __forceinline__ float early(const Job& j, int g, int /*tw*/, int lane) const {
     const int row = g * R + lane;
     if constexpr (E == Epilogue::add_residual)  // from L2: the launch before may have written it
       return lane < R && row < j.rows_total ? __ldcg(j.res + row) : 0.0f;
@@ -330,7 +331,7 @@ __global__ void __launch_bounds__(kMaxWarps* mv::kWarpSize, 1) coalesced_kernel(
   // eighth session); fewer lost when the rest went out before x's loads (sixth session).
   const int pre_n = min(j.pieces_before_wait, S - 1);
   for (int s = 0; s < pre_n; ++s) issue();
-  const float early_first = io.template early<R>(j, gw, lane);
+  const float early_first = io.template early<R>(j, gw, tw, lane);
   const auto pre = io.pre_wait(j);
 
   sb_grid_wait();  // x is written by the previous launch

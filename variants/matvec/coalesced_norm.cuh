@@ -165,15 +165,14 @@ struct NormPairIo {
                                        static_cast<float*>(scratch), xq, xs);
   }
   // An op with a rope table (QkvRopeOp::table_angle): lanes 2k and 2k + 1 load the cosine and
-  // sine of the warp's group g + k tw before the wait (k < 16; tw = every warp of the grid, as the
-  // kernel deals groups), so that lane 0's store of each group is four multiplies, not powf and
-  // sincosf after the sums. Other pair ops store without reading anything older.
+  // sine of the warp's group g + k tw before the wait (k < 16), so that lane 0's store of each
+  // group is four multiplies, not powf and sincosf after the sums. Other pair ops store without
+  // reading anything older.
   static constexpr bool kTableAngles = requires(const Op& o, float& c) { o.table_angle(0, c, c); };
   static constexpr int kTableGroups = mv::kWarpSize / 2;
   template <int R>
-  __device__ __forceinline__ float early(const Job&, int g, int lane) const {
+  __device__ __forceinline__ float early(const Job&, int g, int tw, int lane) const {
     if constexpr (kTableAngles) {
-      const int tw = static_cast<int>(gridDim.x * (blockDim.x / mv::kWarpSize));
       const int gk = g + (lane >> 1) * tw;
       float c = 1.0f, s = 0.0f;
       if (gk < op.units) op.table_angle(gk, c, s);

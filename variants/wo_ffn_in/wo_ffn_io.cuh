@@ -84,7 +84,7 @@ struct WoFfnIo {
   // The residual of a Wo pair, before the grid wait: attention and the launch before it do not
   // write x.
   template <int R>
-  __device__ __forceinline__ float early(const mvc::Job&, int g, int lane) const {
+  __device__ __forceinline__ float early(const mvc::Job&, int g, int /*tw*/, int lane) const {
     const int r = g * R + lane;
     return lane < R && r < dim ? __ldcg(x + r) : 0.0f;
   }
