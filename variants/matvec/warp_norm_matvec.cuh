@@ -12,8 +12,9 @@
 // units (groups of R rows) so that x's reads and the norm are shared by U of them, and lane u
 // stores unit u, so the U stores run side by side.
 //
-// The squares are summed in another order than rmsnorm.warp_shuffle's (each lane its own block,
-// then the xor tree), so xn, and the row sums, reassociate against every other path.
+// The squares are summed in another order than rmsnorm.warp_shuffle's (each lane its own block as
+// dot32 sums a block, then the xor tree), so xn, and the row sums, reassociate against every
+// other path.
 #pragma once
 
 #include <optional>
@@ -110,8 +111,7 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
   float ss = 0.0f;
   if (lane < nb) {
     XGlobal{in.x}.load(lane, lane, xv);
-#pragma unroll
-    for (int i = 0; i < kQK; ++i) ss = __fmaf_rn(xv[i], xv[i], ss);
+    ss = dot32(xv, xv);  // four chains of 8, not one of 32: the norm is on the path to the dot
   }
   const float scale = cuda::rms_scale_of(warp_sum(ss), in.dim, in.eps);
   float acc[R * U];
