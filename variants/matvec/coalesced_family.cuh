@@ -39,19 +39,9 @@ inline constexpr Family kMatvecPair{"matvec_pair", "fused", false, "warps per th
 inline constexpr Family kMatvecResidual{"matvec_residual", "shuffle", true, kWarpsDoc, kRowsDoc};
 
 // One matrix, y = W x, or y = residual + W x where `residual` is set.
-inline Job single_job(const void* w_bytes, const float* x, const float* residual, float* y,
-                      int32_t rows, int32_t cols, DType type) {
-  const auto* w = static_cast<const uint8_t*>(w_bytes);
-  return Job{.w1 = w,
-             .w2 = w,
-             .x = x,
-             .res = residual,
-             .y1 = y,
-             .y2 = y,
-             .rows1 = rows,
-             .rows_total = rows,
-             .nb = cols / 32,
-             .row_bytes = row_bytes(type, static_cast<uint64_t>(cols))};
+inline Job single_job(const void* w, const float* x, const float* residual, float* y, int32_t rows,
+                      int32_t cols, DType type) {
+  return Job{mv::single_job(w, x, residual, y, rows, cols, type)};
 }
 inline Job job(const matvec::Args& a) {
   return single_job(a.w, a.x, nullptr, a.y, a.rows, a.cols, a.type);
@@ -61,16 +51,16 @@ inline Job job(const matvec_residual::Args& a) {
 }
 // Both matrices in one launch: rows [0, rows1) of w1 -> y1, then those of w2 -> y2.
 inline Job job(const matvec_pair::Args& a) {
-  return Job{.w1 = static_cast<const uint8_t*>(a.w1),
-             .w2 = static_cast<const uint8_t*>(a.w2),
-             .x = a.x,
-             .res = nullptr,
-             .y1 = a.y1,
-             .y2 = a.y2,
-             .rows1 = a.rows1,
-             .rows_total = a.rows1 + a.rows2,
-             .nb = a.cols / 32,
-             .row_bytes = row_bytes(a.type, static_cast<uint64_t>(a.cols))};
+  return Job{mv::Job{.w1 = static_cast<const uint8_t*>(a.w1),
+                     .w2 = static_cast<const uint8_t*>(a.w2),
+                     .x = a.x,
+                     .res = nullptr,
+                     .y1 = a.y1,
+                     .y2 = a.y2,
+                     .rows1 = a.rows1,
+                     .rows_total = a.rows1 + a.rows2,
+                     .nb = a.cols / 32,
+                     .row_bytes = row_bytes(a.type, static_cast<uint64_t>(a.cols))}};
 }
 
 // The parameters of matvec*.coalesced and matvec*.coalesced_dp4a, and the Tuning they give

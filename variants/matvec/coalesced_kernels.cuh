@@ -39,6 +39,7 @@
 #include "kernels/common/launch.cuh"
 #include "kernels/common/quant.h"
 #include "variants/matvec/coalesced_dot.cuh"
+#include "variants/matvec/matvec_job.h"
 
 namespace swapbench::mvc {
 
@@ -55,19 +56,10 @@ __host__ __device__ constexpr int seg_bytes() {
   return s;
 }
 
-// One launch's rows, as in matvec_kernels.cuh: rows [0, rows1) of w1 -> y1, the rest of w2 ->
-// y2; `res`, when set, is added (y1 = res + W x).
-struct Job {
-  const uint8_t* w1;
-  const uint8_t* w2;
-  const float* x;
-  const float* res;
-  float* y1;
-  float* y2;
-  int rows1;
-  int rows_total;
-  int nb;              // 32-element blocks per row
-  uint64_t row_bytes;  // bytes per row (both matrices), a multiple of 16 or of a span (span_rows)
+// One launch's rows (mv::Job: rows [0, rows1) of w1 -> y1, the rest of w2 -> y2, `res` added
+// when set), whose row_bytes here is a multiple of 16 or of a span (span_rows), and the ring's
+// tuning.
+struct Job : mv::Job {
   // matvec.overlap (Tuning below); coalesced leaves it off.
   int l2_groups = 0;           // each warp's first l2_groups groups prefetched into L2 first
   int pieces_before_wait = 3;  // ring pieces a warp issues before the grid wait; launch_io sets

@@ -18,27 +18,13 @@
 #include "kernels/common/cuda_check.h"
 #include "kernels/common/dequant.cuh"
 #include "kernels/common/launch.cuh"
+#include "variants/matvec/matvec_job.h"
 
 namespace swapbench::mv {
 
 // The most threads a float-path block may have: __launch_bounds__ then caps registers at 128,
 // which every instantiation fits without spilling.
 constexpr int kMaxWarps = 16;
-
-// One launch's rows: rows [0, rows1) of w1 -> y1, rows [rows1, rows_total) of w2 -> y2 (a pair);
-// a single matvec has rows1 == rows_total. `res`, when set, is added (y = res + W x).
-struct Job {
-  const uint8_t* w1;
-  const uint8_t* w2;
-  const float* x;
-  const float* res;
-  float* y1;
-  float* y2;
-  int rows1;
-  int rows_total;
-  int nb;              // 32-element blocks per row
-  uint64_t row_bytes;  // bytes per row (both matrices)
-};
 
 // x read straight from global memory (the reference). Requires x 16-byte aligned.
 struct XGlobal {
@@ -345,14 +331,6 @@ void launch_matvec(const Job& j, int64_t warps, const LaunchCtx& ctx, const char
   const unsigned grid = static_cast<unsigned>((j.rows_total + per_block - 1) / per_block);
   launch_kernel(what, matvec_kernel<T, R, TILE, E>, grid, static_cast<unsigned>(w * kWarpSize), 0,
                 ctx, j);
-}
-
-// The Job of one plain matvec.
-inline Job single_job(const void* w, const float* x, const float* res, float* y, int32_t rows,
-                      int32_t cols, DType type) {
-  const auto* wb = static_cast<const uint8_t*>(w);
-  return Job{wb, wb, x, res, y, y, rows, rows, cols / kQK,
-             row_bytes(type, static_cast<uint64_t>(cols))};
 }
 
 }  // namespace swapbench::mv
