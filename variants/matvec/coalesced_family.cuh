@@ -38,29 +38,16 @@ inline constexpr Family kMatvecPair{"matvec_pair", "fused", false, "warps per th
                                     kRowsDoc,      true};
 inline constexpr Family kMatvecResidual{"matvec_residual", "shuffle", true, kWarpsDoc, kRowsDoc};
 
-// One matrix, y = W x, or y = residual + W x where `residual` is set.
-inline Job single_job(const void* w, const float* x, const float* residual, float* y, int32_t rows,
-                      int32_t cols, DType type) {
-  return Job{mv::single_job(w, x, residual, y, rows, cols, type)};
-}
+// One matrix, y = W x, or y = residual + W x (mv::single_job); both matrices of a pair in one
+// launch, rows [0, rows1) of w1 -> y1, then those of w2 -> y2 (mv::pair_job).
 inline Job job(const matvec::Args& a) {
-  return single_job(a.w, a.x, nullptr, a.y, a.rows, a.cols, a.type);
+  return Job{mv::single_job(a.w, a.x, nullptr, a.y, a.rows, a.cols, a.type)};
 }
 inline Job job(const matvec_residual::Args& a) {
-  return single_job(a.w, a.x, a.residual, a.y, a.rows, a.cols, a.type);
+  return Job{mv::single_job(a.w, a.x, a.residual, a.y, a.rows, a.cols, a.type)};
 }
-// Both matrices in one launch: rows [0, rows1) of w1 -> y1, then those of w2 -> y2.
 inline Job job(const matvec_pair::Args& a) {
-  return Job{mv::Job{.w1 = static_cast<const uint8_t*>(a.w1),
-                     .w2 = static_cast<const uint8_t*>(a.w2),
-                     .x = a.x,
-                     .res = nullptr,
-                     .y1 = a.y1,
-                     .y2 = a.y2,
-                     .rows1 = a.rows1,
-                     .rows_total = a.rows1 + a.rows2,
-                     .nb = a.cols / 32,
-                     .row_bytes = row_bytes(a.type, static_cast<uint64_t>(a.cols))}};
+  return Job{mv::pair_job(a.w1, a.w2, a.x, a.y1, a.y2, a.rows1, a.rows2, a.cols, a.type)};
 }
 
 // The parameters of matvec*.coalesced and matvec*.coalesced_dp4a, and the Tuning they give

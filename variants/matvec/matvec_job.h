@@ -40,4 +40,19 @@ inline Job single_job(const void* w, const float* x, const float* res, float* y,
              .row_bytes = row_bytes(type, static_cast<uint64_t>(cols))};
 }
 
+// The Job of a pair sharing x (matvec_pair): rows1 rows of w1 -> y1, then rows2 of w2 -> y2.
+inline Job pair_job(const void* w1, const void* w2, const float* x, float* y1, float* y2,
+                    int32_t rows1, int32_t rows2, int32_t cols, DType type) {
+  return Job{.w1 = static_cast<const uint8_t*>(w1),
+             .w2 = static_cast<const uint8_t*>(w2),
+             .x = x,
+             .res = nullptr,
+             .y1 = y1,
+             .y2 = y2,
+             .rows1 = rows1,
+             .rows_total = rows1 + rows2,
+             .nb = cols / kQK,
+             .row_bytes = row_bytes(type, static_cast<uint64_t>(cols))};
+}
+
 }  // namespace swapbench::mv

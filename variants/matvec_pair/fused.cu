@@ -14,16 +14,7 @@ namespace {
 constexpr int kTile = 4096;  // floats: 16 KB of static shared memory per block
 
 void launch(const Args& a, const LaunchCtx& ctx) {
-  const mv::Job j{static_cast<const uint8_t*>(a.w1),
-                  static_cast<const uint8_t*>(a.w2),
-                  a.x,
-                  nullptr,
-                  a.y1,
-                  a.y2,
-                  a.rows1,
-                  a.rows1 + a.rows2,
-                  a.cols / kQK,
-                  row_bytes(a.type, static_cast<uint64_t>(a.cols))};
+  const mv::Job j = mv::pair_job(a.w1, a.w2, a.x, a.y1, a.y2, a.rows1, a.rows2, a.cols, a.type);
   mv::dispatch_type(a.type, [&](auto t) {
     mv::dispatch_rows<2>(ctx.param("rows_per_warp"), [&](auto r) {
       mv::launch_matvec<decltype(t)::value, decltype(r)::value, kTile, mv::Epilogue::lane0>(
