@@ -32,15 +32,6 @@ namespace swapbench::mv {
 // The widest x a warp can hold: one 32-element block per lane.
 constexpr int kWarpNormMaxDim = kWarpSize * kQK;
 
-// x's block of this lane, already normalised, as PreloadedRows::dot reads it.
-struct XLane {
-  const float (&v)[kQK];
-  __device__ __forceinline__ void load(int /*local*/, int /*block*/, float (&out)[kQK]) const {
-#pragma unroll
-    for (int i = 0; i < kQK; ++i) out[i] = v[i];
-  }
-};
-
 // Rows of type T a lane can hold in registers across the wait (PreloadedRows' budget).
 template <DType T>
 constexpr int warp_norm_max_rows() {
@@ -91,7 +82,7 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
   for (int u = 0; u < U; ++u)
 #pragma unroll
     for (int r = 0; r < R; ++r) rows[u * R + r] = op.row(min(unit0 + u, op.units - 1), r);
-  PreloadedRows<T, R * U, 1> pre;
+  PreloadedRows<T, R * U, 1> pre{};  // zero blocks past nb: their dots are +0
   if (active) pre.load(rows, nb, lane);
   __shared__ __align__(16) float ws[kWarpNormMaxDim];
   stage_x(ws, in.weight, 0, in.dim);
@@ -107,23 +98,23 @@ __global__ void __launch_bounds__(kMaxWarps * kWarpSize, 1)
   // What lane u's store of unit u needs besides the sums (attn_in's rope angle), loaded now so
   // that its round trip overlaps x's and the dot.
   if constexpr (requires { op.prepare(0); }) op.prepare(unit0 + min(lane, U - 1));
+  // Every lane loads, normalises and dots, with no branch around it (lanes past nb: x's last
+  // block again, against the zero blocks `pre` holds there, so their squares are dropped and
+  // their sums are +0, as warp_sum needs): under `if (lane < nb)` the norm weight's shared-memory
+  // read waited for the scale, where now it overlaps x's round trip, and the rows' dots share one
+  // stretch of code.
+  const int b = min(lane, nb - 1);
   float xv[kQK];
-  float ss = 0.0f;
-  if (lane < nb) {
-    XGlobal{in.x}.load(lane, lane, xv);
-    ss = dot32(xv, xv);  // four chains of 8, not one of 32: the norm is on the path to the dot
-  }
+  XGlobal{in.x}.load(b, b, xv);
+  const float ss = lane < nb ? dot32(xv, xv) : 0.0f;  // four chains of 8: on the path to the dot
+  float wv[kQK];
+  XShared{ws}.load(b, b, wv);
   const float scale = cuda::rms_scale_of(warp_sum(ss), in.dim, in.eps);
+#pragma unroll
+  for (int i = 0; i < kQK; ++i) xv[i] = cuda::rms_apply(xv[i], scale, wv[i]);
   float acc[R * U];
 #pragma unroll
-  for (int k = 0; k < R * U; ++k) acc[k] = 0.0f;
-  if (lane < nb) {
-    float wv[kQK];
-    XShared{ws}.load(lane, lane, wv);
-#pragma unroll
-    for (int i = 0; i < kQK; ++i) xv[i] = cuda::rms_apply(xv[i], scale, wv[i]);
-    pre.dot(XLane{xv}, nb, lane, acc);
-  }
+  for (int k = 0; k < R * U; ++k) acc[k] = pre.w[0][k].accum(0.0f, xv);  // +0 past nb (zeros)
 #pragma unroll
   for (int k = 0; k < R * U; ++k) acc[k] = warp_sum(acc[k]);
   sb_trace_warp_end();  // SWAPBENCH_TRACE: the warp's sums are done (the stores remain)
