@@ -24,22 +24,6 @@ struct Job {
   uint64_t row_bytes;  // bytes per row (both matrices)
 };
 
-// The Job of one plain matvec.
-inline Job single_job(const void* w, const float* x, const float* res, float* y, int32_t rows,
-                      int32_t cols, DType type) {
-  const auto* wb = static_cast<const uint8_t*>(w);
-  return Job{.w1 = wb,
-             .w2 = wb,
-             .x = x,
-             .res = res,
-             .y1 = y,
-             .y2 = y,
-             .rows1 = rows,
-             .rows_total = rows,
-             .nb = cols / kQK,
-             .row_bytes = row_bytes(type, static_cast<uint64_t>(cols))};
-}
-
 // The Job of a pair sharing x (matvec_pair): rows1 rows of w1 -> y1, then rows2 of w2 -> y2.
 inline Job pair_job(const void* w1, const void* w2, const float* x, float* y1, float* y2,
                     int32_t rows1, int32_t rows2, int32_t cols, DType type) {
@@ -53,6 +37,14 @@ inline Job pair_job(const void* w1, const void* w2, const float* x, float* y1, f
              .rows_total = rows1 + rows2,
              .nb = cols / kQK,
              .row_bytes = row_bytes(type, static_cast<uint64_t>(cols))};
+}
+
+// The Job of one plain matvec: a pair whose second matrix has no rows, with `res` added when set.
+inline Job single_job(const void* w, const float* x, const float* res, float* y, int32_t rows,
+                      int32_t cols, DType type) {
+  Job j = pair_job(w, w, x, y, y, rows, 0, cols, type);
+  j.res = res;
+  return j;
 }
 
 }  // namespace swapbench::mv
