@@ -41,6 +41,23 @@ bool applies_to_model(const LlamaModel& m, Backend backend, const std::string& s
   }
 }
 
+// A plan file's line whose names no backend knows (a misspelt slot or variant, a parameter out
+// of range) is a mistake to stop on before anything runs: PlanError naming the line, with the
+// given backend's message. A plan right for the other backend only (a CUDA nightly file run on a
+// CPU host) is kept: its trials are recorded as skipped with the reason, as any plan that does
+// not apply.
+void check_names(const std::string& plan, Backend backend, const std::string& where) {
+  try {
+    Bindings b(Plan::parse(plan), backend);
+  } catch (const PlanError& mine) {
+    try {
+      Bindings b(Plan::parse(plan), backend == Backend::cpu ? Backend::cuda : Backend::cpu);
+    } catch (const PlanError&) {
+      throw PlanError(where + ": " + mine.what());
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> plan_sweep(const LlamaModel& model, Backend backend,
@@ -91,11 +108,15 @@ std::vector<std::string> plan_sweep(const LlamaModel& model, Backend backend,
   } else if (o.planner == "file") {
     std::ifstream f(o.file);
     if (!f) throw std::invalid_argument("cannot read plan file '" + o.file + "'");
+    int line_no = 0;
     for (std::string line; std::getline(f, line);) {
+      ++line_no;
       if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
       line.erase(0, line.find_first_not_of(" \t"));
       line.erase(line.find_last_not_of(" \t\r") + 1);
-      if (!line.empty()) plans.push_back(line);
+      if (line.empty()) continue;
+      check_names(line, backend, "plan file '" + o.file + "' line " + std::to_string(line_no));
+      plans.push_back(line);
     }
   } else {
     throw std::invalid_argument("unknown planner '" + o.planner +

@@ -22,7 +22,9 @@ struct PlannerOptions {
 // The plans, reference first ("" is the reference plan), canonical text, no duplicates.
 // Only variants that apply to every call site of their slot in this model are used (a variant
 // with a fallback counts as applying). Throws std::invalid_argument on a bad planner, an
-// unknown slot, an unreadable file or a cartesian product over max_plans.
+// unknown slot, an unreadable file or a cartesian product over max_plans, and PlanError on a
+// plan file's line that names a slot, variant or parameter value no backend has (a plan that
+// only the other backend can run is kept, and its trials are skipped with the reason).
 std::vector<std::string> plan_sweep(const LlamaModel& model, Backend backend,
                                     const PlannerOptions& options);
 

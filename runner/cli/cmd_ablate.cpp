@@ -14,8 +14,6 @@
 
 namespace swapbench::cli {
 
-Backend pick_backend(const std::string& name);  // cmd_run.cpp
-
 namespace {
 
 std::string fixed(double x, int precision) {

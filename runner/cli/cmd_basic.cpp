@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "runner/cli/commands.h"
@@ -17,14 +16,6 @@ std::string unused_note(const std::string& entry) {
   return "note: plan entry '" + entry +
          "' matches no call of this model's decode step (no such slot here, or a fused slot "
          "whose matrices differ in type), so it changes nothing";
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
 }
 
 std::string models_dir() {

@@ -13,11 +13,8 @@
 #include "runner/bench.h"
 #include "runner/cli/commands.h"
 #include "runner/plan.h"
-#include "runner/workload.h"
 
 namespace swapbench::cli {
-
-Backend pick_backend(const std::string& name);  // cmd_run.cpp
 
 namespace {
 
@@ -66,17 +63,6 @@ void print_slots(const TrialResult& r) {
 
 }  // namespace
 
-std::string cpus_option(const std::string& text) {
-  if (text.empty()) return text;
-  try {
-    const std::vector<int> cpus = affinity::parse_cpu_list(text);
-    affinity::check_allowed(cpus);
-    return affinity::format_cpu_list(cpus);
-  } catch (const std::exception& e) {
-    throw UsageError(std::string("--cpus: ") + e.what());
-  }
-}
-
 void add_bench(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand(
       "bench", "Measure plans x workloads x graphs modes, each trial in a child process");
@@ -116,25 +102,9 @@ void add_bench(CLI::App& app, Action& run) {
       o.model = model_path.empty() ? default_model() : model_path;
       const Backend be = pick_backend(backend);
       o.backend = to_string(be);
-      o.workloads.clear();
-      for (const std::string& w : split_list(workloads)) {
-        try {
-          Workload::parse(w);
-        } catch (const std::invalid_argument& e) {
-          throw UsageError(e.what());
-        }
-        o.workloads.push_back(w);
-      }
-      o.graphs.clear();
-      for (const std::string& g : split_list(graphs)) {
-        if (g != "on" && g != "off") throw UsageError("--graphs takes on, off or on,off");
-        o.graphs.push_back(g == "on");
-      }
-      if (be == Backend::cpu) o.graphs = {false};  // graphs mean nothing on the CPU
-      for (const std::string& p : plans) {
-        Bindings check(Plan::parse(p), be);  // unknown names: exit 2 before any trial runs
-        o.plans.push_back(p);
-      }
+      o.workloads = workloads_option(workloads);
+      o.graphs = graphs_option(graphs, be);
+      o.plans = checked_plans(plans, be);
       o.pdl = pdl == "on";
       o.stop.max_seconds = max_seconds;
       o.stop.rel_half_width = rel;

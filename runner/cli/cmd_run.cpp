@@ -10,12 +10,6 @@
 
 namespace swapbench::cli {
 
-Backend pick_backend(const std::string& name) {
-  if (name == "auto") return cuda_available() ? Backend::cuda : Backend::cpu;
-  if (auto b = backend_from_string(name)) return *b;
-  throw UsageError("unknown backend '" + name + "' (cpu, cuda, auto)");
-}
-
 void add_run(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand("run", "Decode text greedily from a prompt");
   static std::string model_path, prompt = "The capital of France is", backend = "auto";

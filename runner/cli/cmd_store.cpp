@@ -2,15 +2,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 
 #include "baselines/gate.h"
 #include "baselines/store.h"
 #include "runner/cli/commands.h"
 #include "runner/paired.h"
 #include "runner/trial.h"
-#include "runner/workload.h"
 
 namespace swapbench::cli {
 namespace {
@@ -76,8 +75,6 @@ void print_gate(const gate::Result& r, const std::string& headline) {
 
 }  // namespace
 
-Backend pick_backend(const std::string& name);  // cmd_run.cpp
-
 void add_gate(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand(
       "gate", "Compare a run against a baseline: exit 0 pass, 1 regression, 2 error, 3 not comparable");
@@ -116,18 +113,9 @@ void add_gate(CLI::App& app, Action& run) {
         o.model = model_path.empty() ? default_model() : model_path;
         const Backend be = pick_backend(backend);
         o.backend = to_string(be);
-        if (!plans.empty()) o.plans = plans;
-        o.workloads = split_list(workloads);
-        for (const std::string& w : o.workloads) {
-          try {
-            Workload::parse(w);
-          } catch (const std::invalid_argument& e) {
-            throw UsageError(e.what());
-          }
-        }
-        o.graphs.clear();
-        for (const std::string& g : split_list(graphs)) o.graphs.push_back(g == "on");
-        if (be == Backend::cpu) o.graphs = {false};
+        if (!plans.empty()) o.plans = checked_plans(plans, be);
+        o.workloads = workloads_option(workloads);
+        o.graphs = graphs_option(graphs, be);
         o.rounds = rounds;
         o.max_seconds = max_seconds;
         const PairedOutcome p = run_paired(o);

@@ -5,11 +5,8 @@
 
 #include "runner/cli/commands.h"
 #include "runner/sweep.h"
-#include "runner/workload.h"
 
 namespace swapbench::cli {
-
-Backend pick_backend(const std::string& name);  // cmd_run.cpp
 
 void add_sweep(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand("sweep", "Sweep variants through a real decode into the database");
@@ -62,20 +59,8 @@ void add_sweep(CLI::App& app, Action& run) {
       o.max_trials = max_trials;
       if (planner == "file" && plans_file.empty())
         throw UsageError("--planner file needs --plans-file");
-      o.workloads = split_list(workloads);
-      for (const std::string& w : o.workloads) {
-        try {
-          Workload::parse(w);
-        } catch (const std::invalid_argument& e) {
-          throw UsageError(e.what());
-        }
-      }
-      o.graphs.clear();
-      for (const std::string& g : split_list(graphs)) {
-        if (g != "on" && g != "off") throw UsageError("--graphs takes on, off or on,off");
-        o.graphs.push_back(g == "on");
-      }
-      if (be == Backend::cpu) o.graphs = {false};
+      o.workloads = workloads_option(workloads);
+      o.graphs = graphs_option(graphs, be);
       int i = 0, n = 0;
       char slash = 0;
       std::istringstream ss(shard_text);

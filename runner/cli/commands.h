@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/common/variant.h"
+
 namespace swapbench::cli {
 
 // A usage-level failure (bad argument, unknown variant, plan that does not fit): exit 2.
@@ -34,12 +36,28 @@ void add_report(CLI::App& app, Action& run);
 void add_timeline(CLI::App& app, Action& run);
 void add_ablate(CLI::App& app, Action& run);
 
-// "a,b,,c" -> {"a", "b", "c"}: the comma lists of --workloads, --graphs, --slots.
-std::vector<std::string> split_list(const std::string& text);
-
 // The line `run` and `bench` print for a plan entry that no call of the model's step took
 // (Bindings::unused()): the plan still runs, without it.
 std::string unused_note(const std::string& entry);
+
+// ---- option values several subcommands share (options.cpp); each bad one is a UsageError ----
+
+// "a,b,,c" -> {"a", "b", "c"}: the comma lists of --workloads, --graphs, --slots.
+std::vector<std::string> split_list(const std::string& text);
+
+// --backend: cpu, cuda, or auto (the GPU when there is one).
+Backend pick_backend(const std::string& name);
+
+// --workloads of bench, sweep and paired gate: at least one, each one Workload::parse accepts.
+std::vector<std::string> workloads_option(const std::string& text);
+
+// --graphs of bench, sweep and paired gate: on, off or both, in the order given; only off on the
+// CPU, where graphs mean nothing.
+std::vector<bool> graphs_option(const std::string& text, Backend backend);
+
+// --plan of bench and paired gate: each plan's names checked against the registry for `backend`
+// (a PlanError, exit 2) before any trial runs; returns them unchanged.
+std::vector<std::string> checked_plans(const std::vector<std::string>& plans, Backend backend);
 
 // --cpus of bench and sweep: the list checked against the CPUs this process may use and written
 // canonically ("0-3,8"); a bad list or an unavailable CPU is a UsageError. "" stays "".

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -285,6 +287,37 @@ TEST_F(Cli, BenchRejectsAnUnknownWorkloadWithExitTwo) {
       run_command(swapbench_binary() + " bench --backend cpu -m '" + tiny_ + "' -w tg5x");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown workload 'tg5x'"), std::string::npos) << r.err;
+}
+
+// bench, sweep and the paired gate read --graphs, --workloads and --plan the same way: a bad
+// value is one line and exit 2 before any trial runs, so nothing reaches the database (a typo
+// in --graphs once ran graphs off under gate, silently).
+TEST_F(Cli, BadGraphsWorkloadsOrPlanStopBenchSweepAndPairedGateBeforeAnyTrial) {
+  const std::string m = " --backend cpu -m '" + tiny_ + "' --max-seconds 0.1";
+  const std::string db = dir_->file("never.db").string();
+  const std::string plans = dir_->file("typo_plans.txt").string();
+  std::ofstream(plans) << "rmsnorm=cpu_lanes\nrmsnorm=cpu_lanez\n";
+  const std::string sweep = " sweep --db '" + db + "'" + m;
+  const std::string gate = " gate --paired '" + swapbench_binary() + "' --db '" + db + "'" + m;
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {" bench" + m + " --graphs yes", "--graphs takes on, off or on,off, not 'yes'"},
+      {" bench" + m + " --graphs ,", "--graphs takes on, off or on,off"},
+      {" bench" + m + " -w ,", "--workloads names no workload"},
+      {sweep + " --graphs of", "--graphs takes on, off or on,off, not 'of'"},
+      {sweep + " -w tg8,tgx", "unknown workload 'tgx'"},
+      {sweep + " --planner file --plans-file '" + plans + "'", "line 2"},
+      {gate + " --graphs yes", "--graphs takes on, off or on,off, not 'yes'"},
+      {gate + " -w pp", "unknown workload 'pp'"},
+      {gate + " --plan rmsnorm=cpu_lanez", "unknown variant 'cpu_lanez'"},
+  };
+  for (const auto& [args, says] : cases) {
+    const auto r = run_command(swapbench_binary() + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << args << "\n" << r.err;
+    EXPECT_EQ(r.out.find("reference"), std::string::npos) << args << ": a trial ran\n" << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(db)) << "a refused sweep or gate created " << db;
 }
 
 TEST_F(Cli, GenModelRejectsAnUnknownShape) {

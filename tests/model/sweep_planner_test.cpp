@@ -1,12 +1,14 @@
 // Sweep planners on a generated tiny model: one-at-a-time varies one slot at a time, cartesian
 // enumerates combinations within its bound, file plans are read and canonicalised, shards
 // split the list deterministically.
+#include "runner/sweep_planner.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "runner/model/model_gen.h"
-#include "runner/sweep_planner.h"
+#include "runner/plan.h"
 #include "support/test_support.h"
 
 namespace swapbench {
@@ -66,6 +68,36 @@ TEST_F(Planner, FilePlansAreCanonicalAndDeduplicated) {
   EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "file", .file = "/nonexistent"}),
                std::invalid_argument);
   EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "random"}), std::invalid_argument);
+}
+
+// A misspelt name in a nightly plan file stops the sweep before anything runs, naming the line;
+// a plan only the other backend can run stays in (its trials are skipped with the reason).
+TEST_F(Planner, FilePlanWithANameNoBackendKnowsThrowsNamingItsLine) {
+  const auto path = dir_->file("typo.txt");
+  std::ofstream(path) << "rmsnorm=cpu_lanes\n# a comment\nrmsnorm=cpu_lanez\n";
+  try {
+    plan_sweep(*model_, Backend::cpu, {.planner = "file", .file = path.string()});
+    ADD_FAILURE() << "a plan file naming variant cpu_lanez was accepted";
+  } catch (const PlanError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("line 3"), std::string::npos) << what;
+    EXPECT_NE(what.find("cpu_lanez"), std::string::npos) << what;
+    EXPECT_NE(what.find("cpu_lanes"), std::string::npos) << what;  // the valid names are listed
+  }
+  std::ofstream(path) << "rmsnorm=cpu_lanes[no_such_param=1]\n";
+  EXPECT_THROW(plan_sweep(*model_, Backend::cpu, {.planner = "file", .file = path.string()}),
+               PlanError);
+
+  // rmsnorm.warp_shuffle is a CUDA variant: on the CPU it is not an error but a plan to skip,
+  // when this build registers it; in a build without CUDA no backend knows it.
+  std::ofstream(path) << "rmsnorm=warp_shuffle\n";
+  const PlannerOptions file{.planner = "file", .file = path.string()};
+  if (Registry::instance().find("rmsnorm", "warp_shuffle")) {
+    EXPECT_EQ(plan_sweep(*model_, Backend::cpu, file),
+              (std::vector<std::string>{"", "rmsnorm=warp_shuffle"}));
+  } else {
+    EXPECT_THROW(plan_sweep(*model_, Backend::cpu, file), PlanError);
+  }
 }
 
 TEST(Shard, SharesAreDisjointCompleteAndDeterministic) {
