@@ -163,7 +163,7 @@ void add_gen_model(CLI::App& app, Action& run) {
   c->add_option("--quant", quant, "Type of the layer matrices")
       ->check(CLI::IsMember({"f32", "f16", "q8_0", "q4_0", "q4_1"}));
   c->add_option("--seed", seed, "Random seed");
-  c->add_option("--threads", threads, "Generator threads (0: all)");
+  c->add_option("--threads", threads, "Generator threads (0: all)")->check(CLI::Range(0, 4096));
   c->add_option("-o,--output", out, "Output GGUF path")->required();
   c->callback([&run] {
     run = [] {

@@ -25,7 +25,8 @@ void add_run(CLI::App& app, Action& run) {
   c->add_option("--graphs", graphs, "CUDA graphs on or off")->check(CLI::IsMember({"on", "off"}));
   c->add_option("--pdl", pdl, "CUDA programmatic dependent launch between kernels: on or off")
       ->check(CLI::IsMember({"on", "off"}));
-  c->add_option("--max-ctx", max_ctx, "KV cache positions (default: prompt + tokens)");
+  c->add_option("--max-ctx", max_ctx, "KV cache positions (default: prompt + tokens)")
+      ->check(CLI::NonNegativeNumber);
   c->add_flag("--no-stop", no_stop, "Keep generating after the end-of-sequence token");
   c->add_flag("--json", json, "Machine-readable output");
   c->callback([&run] {

@@ -99,7 +99,8 @@ void add_gate(CLI::App& app, Action& run) {
   c->add_option("--graphs", graphs, "Paired mode: on, off or on,off");
   c->add_option("--backend", backend, "Paired mode: cpu, cuda or auto");
   c->add_option("--rounds", rounds, "Paired mode: A B rounds per trial")->check(CLI::Range(1, 100));
-  c->add_option("--max-seconds", max_seconds, "Paired mode: timing cap of each child trial");
+  c->add_option("--max-seconds", max_seconds, "Paired mode: timing cap of each child trial")
+      ->check(CLI::NonNegativeNumber);
   c->callback([&run] {
     run = [] {
       gate::Thresholds t;

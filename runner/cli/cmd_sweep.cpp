@@ -35,8 +35,10 @@ void add_sweep(CLI::App& app, Action& run) {
   c->add_option("--backend", backend, "cpu, cuda or auto");
   c->add_option("--pdl", pdl, "CUDA programmatic dependent launch")
       ->check(CLI::IsMember({"on", "off"}));
-  c->add_option("--max-seconds", max_seconds, "Time cap of each trial's timing loop");
-  c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed");
+  c->add_option("--max-seconds", max_seconds, "Time cap of each trial's timing loop")
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed")
+      ->check(CLI::PositiveNumber);
   c->add_option("--cpus", cpus,
                 "Pin every trial's process to these CPUs (2, 0-3,8); each trial stores the CPUs "
                 "it ran on");

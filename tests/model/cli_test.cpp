@@ -267,11 +267,16 @@ TEST_F(Cli, BenchRepeatRunsRoundsAndReportsEachConfigurationsSpread) {
   EXPECT_NE(bad.err.find("--repeat: Value 0 not in range 1 to 100"), std::string::npos) << bad.err;
 }
 
-// Options CLI11 itself rejects (a value outside its set, a missing required option, an unknown
-// flag) are usage errors like the others: one line, exit 2; --help still prints and exits 0.
+// Options CLI11 itself rejects (a value outside its set or range, a missing required option, an
+// unknown flag) are usage errors like the others: one line, exit 2; --help still prints and exits
+// 0.
 TEST_F(Cli, ParserErrorsAreOneLineAndExitTwoButHelpIsNot) {
   for (const std::string args :
-       {" run --graphs maybe", " bench --pdl sometimes", " info", " run --no-such-flag"}) {
+       {" run --graphs maybe", " bench --pdl sometimes", " info", " run --no-such-flag",
+        " bench --max-seconds -1", " bench --timeout 0", " bench --min-reps 0", " bench --taps -3",
+        " bench --rel-half-width 0", " sweep --timeout -5", " sweep --taps -1",
+        " ablate --max-seconds -2", " gate --max-seconds -1", " run --max-ctx -1",
+        " gen-model --shape tiny --threads -3 -o x.gguf"}) {
     const auto r = run_command(swapbench_binary() + args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
     EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
