@@ -22,7 +22,12 @@ MODEL="${MODEL:-${TMPDIR:-/tmp}/swapbench-smollm2-q4_1.gguf}"
 [ -f "$MODEL" ] || "$B" gen-model --shape smollm2-135m --quant q4_1 --seed 1 -o "$MODEL"
 plans=()
 if [ -n "${PLANS:-}" ]; then
-  while IFS= read -r p; do [ -n "${p%%#*}" ] && plans+=(--plan "${p%%#*}"); done <"$PLANS"
+  # One plan a line; '#' starts a comment; blanks around a plan and blank lines are dropped, and
+  # a last line without a newline still counts.
+  while IFS= read -r line || [ -n "$line" ]; do
+    read -r p <<<"${line%%#*}" || true
+    if [ -n "$p" ]; then plans+=(--plan "$p"); fi
+  done <"$PLANS"
 fi
 "$B" gate --paired "$base_dir/build/swapbench" -m "$MODEL" "${plans[@]}" \
   --workloads "${WORKLOADS:-tg128}" --graphs on,off --rounds "${ROUNDS:-5}" \

@@ -83,6 +83,10 @@ void add_sweep(CLI::App& app, Action& run) {
         throw UsageError(e.what());
       }
       print_sweep_table(s, std::cout);
+      // The last line names the run, for scripts (ci/nightly.sh gates exactly this run).
+      std::cout << "run " << s.run_uuid << " in " << o.db;
+      if (s.failures) std::cout << " (" << s.failures << " trials failed)";
+      std::cout << "\n";
       return s.failures ? 1 : 0;
     };
   });
