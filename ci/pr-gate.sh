@@ -3,13 +3,14 @@
 # (A B A B ...) on this machine through `swapbench gate --paired`, and write the Markdown
 # summary for the PR comment. Exit code: the gate's (0 pass, 1 regression, 2 error,
 # 3 not comparable).
-# Environment: BASE_REF (default origin/main), MODEL (default: generated smollm2-135m q4_1),
+# Environment: BASE_REF (default origin/<the PR's base branch on GitHub Actions, else main>),
+# MODEL (default: generated smollm2-135m q4_1), ROUNDS (default 5),
 # PLANS (a file of plans, default: the reference plan), WORKLOADS (default tg128),
 # THRESHOLDS (default ci/thresholds.example.json), SUMMARY (default pr-gate.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-base_ref="${BASE_REF:-origin/main}"
+base_ref="${BASE_REF:-origin/${GITHUB_BASE_REF:-main}}"  # GitHub names the PR's base branch
 base_dir="$(mktemp -d)/base"
 trap 'git worktree remove --force "$base_dir" >/dev/null 2>&1 || true' EXIT
 git worktree add --detach "$base_dir" "$base_ref" >/dev/null
