@@ -116,6 +116,9 @@ void merge_one(Store& out, sqlite3* c, const std::string& in) {
 }  // namespace
 
 void Store::merge(const std::vector<std::string>& inputs, const std::string& output) {
+  // Every input is checked whole before the output is opened: a corrupt, foreign or newer file
+  // among them leaves the output as it was (not half merged) or not made at all.
+  for (const std::string& in : inputs) check(in);
   Store out = Store::open(output);
   for (const std::string& in : inputs) merge_one(out, out.db(), in);
 }

@@ -130,7 +130,9 @@ class Store {
   // Maintenance.
   // Copies every input into output (created when missing). Idempotent: runs are keyed by UUID
   // and a run already present is skipped whole; models by sha256; promotions and gate
-  // decisions deduplicated. Inputs are opened read-only and never modified.
+  // decisions deduplicated. Inputs are opened read-only and never modified, and each passes
+  // check() before the output is opened: one bad input refuses the whole merge (Error), leaving
+  // the output as it was.
   static void merge(const std::vector<std::string>& inputs, const std::string& output);
   // "ok: schema N, R runs, T trials" (read-only), or throws Error: not a database, integrity or
   // foreign-key failure, newer schema.

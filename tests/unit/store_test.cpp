@@ -1,7 +1,7 @@
 // The SQLite results store: schema creation, upgrade and refusal (newer schema, garbage file:
 // both left untouched), trials stored with every sample in order and the result JSON intact,
-// resume, run lookup, baseline promotion history, idempotent merge, concurrent writers (threads
-// and processes), exports and check.
+// resume, run lookup, baseline promotion history, idempotent merge (refused whole on a bad
+// input), concurrent writers (threads and processes), exports and check.
 #include "baselines/store.h"
 
 #include <gtest/gtest.h>
@@ -448,6 +448,29 @@ TEST(Store, MergingTwoDatabasesTwiceGivesTheSameRowsAsOnce) {
   EXPECT_EQ(merged.baseline_history("main").size(), 2u);
   EXPECT_THROW(Store::merge({out}, out), Error);
   EXPECT_THROW(Store::merge({dir.file("missing.db").string()}, out), Error);
+}
+
+TEST(Store, MergeWithACorruptInputLeavesTheOutputAsItWasOrUnmade) {
+  TempDir dir;
+  const std::string a = filled_db(dir, "a.db", 3, 1);
+  const std::string b = filled_db(dir, "b.db", 2, 2);
+  const std::string bad = filled_db(dir, "bad.db", 20, 3);
+  std::vector<uint8_t> bytes = test::read_bytes(bad);
+  std::mt19937 rng(11);
+  for (size_t i = 4096 + 16; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(rng());
+  test::write_bytes(bad, bytes);  // opens, but its pages after the first are noise
+
+  const std::string fresh = dir.file("fresh.db").string();
+  EXPECT_THROW(Store::merge({a, bad}, fresh), Error);
+  EXPECT_FALSE(std::filesystem::exists(fresh)) << "a refused merge made its output";
+
+  const std::string out = dir.file("out.db").string();
+  Store::merge({a}, out);
+  const std::vector<int64_t> before = counts(out);
+  const std::vector<uint8_t> out_bytes = test::read_bytes(out);
+  EXPECT_THROW(Store::merge({b, bad}, out), Error);
+  EXPECT_EQ(counts(out), before) << "b was merged although the merge was refused";
+  EXPECT_EQ(test::read_bytes(out), out_bytes);
 }
 
 // Each writer opens its own connection, begins its own run and adds `n` trials.
