@@ -83,6 +83,7 @@ void add_ablate(CLI::App& app, Action& run) {
   c->add_option("--json", json_out, "Write the rows and every trial result to this file");
   c->callback([&run] {
     run = [] {
+      output_file_option(json_out, "--json");  // before any trial runs
       AblateOptions o;
       TrialSpec& t = o.trial;
       t.model = model_path.empty() ? default_model() : model_path;

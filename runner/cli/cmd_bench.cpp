@@ -103,6 +103,7 @@ void add_bench(CLI::App& app, Action& run) {
                 "host's launch rate; the table's last column shows the CPUs each trial ran on");
   c->callback([&run] {
     run = [] {
+      output_file_option(json_out, "--json");  // before any trial runs
       BenchOptions o;
       o.model = model_path.empty() ? default_model() : model_path;
       const Backend be = pick_backend(backend);

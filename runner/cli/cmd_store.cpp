@@ -103,6 +103,7 @@ void add_gate(CLI::App& app, Action& run) {
       ->check(CLI::NonNegativeNumber);
   c->callback([&run] {
     run = [] {
+      output_file_option(markdown_path, "--markdown");  // before any trial runs
       gate::Thresholds t;
       if (!thresholds_path.empty()) t = gate::Thresholds::load(thresholds_path);
       gate::Result r;
@@ -127,7 +128,8 @@ void add_gate(CLI::App& app, Action& run) {
           if (!p.equality[i].empty())
             std::cout << "equality B vs A, " << p.head[i].label() << ": " << p.equality[i] << "\n";
       } else {
-        if (baseline.empty()) throw UsageError("gate needs --baseline NAME (or --paired BASE_BINARY)");
+        if (baseline.empty())
+          throw UsageError("gate needs --baseline NAME (or --paired BASE_BINARY)");
         store::Store s = store::Store::open(db);
         const auto promoted = s.baseline(baseline);
         if (!promoted) throw UsageError("no baseline '" + baseline + "' in " + db);
@@ -144,8 +146,10 @@ void add_gate(CLI::App& app, Action& run) {
         f << r.markdown();
         if (!f) throw std::runtime_error("cannot write " + markdown_path);
       }
-      if (json) std::cout << r.to_json().dump(2) << "\n";
-      else print_gate(r, headline);
+      if (json)
+        std::cout << r.to_json().dump(2) << "\n";
+      else
+        print_gate(r, headline);
       return gate::exit_code(r.verdict);
     };
   });

@@ -21,14 +21,6 @@
 namespace swapbench::cli {
 namespace {
 
-// Checked before any device work, so a mistyped path costs nothing.
-void check_records_path(const std::string& path) {
-  if (path.empty()) return;
-  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (!std::filesystem::is_directory(dir.empty() ? "." : dir))
-    throw UsageError("--records " + path + ": no directory " + dir.string());
-}
-
 #ifdef SWAPBENCH_HAVE_CUDA
 std::vector<LaunchLabel> labels_of(const std::vector<SlotTiming>& calls) {
   std::vector<LaunchLabel> out;
@@ -84,7 +76,7 @@ void add_timeline(CLI::App& app, Action& run) {
   c->callback([&run] {
     run = []() -> int {
       // The arguments first (the model is mapped, not read), then what the build and host lack.
-      check_records_path(records_path);
+      output_file_option(records_path, "--records");  // before any device work
       const Plan plan = Plan::parse(plan_text);
       auto model = LlamaModel::load(model_path);
       const int32_t layers = model->config().n_layers;

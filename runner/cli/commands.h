@@ -59,6 +59,11 @@ std::vector<bool> graphs_option(const std::string& text, Backend backend);
 // (a PlanError, exit 2) before any trial runs; returns them unchanged.
 std::vector<std::string> checked_plans(const std::vector<std::string>& plans, Backend backend);
 
+// A file the command writes when done (bench and ablate --json, gate --markdown, timeline
+// --records): checked before any trial runs, so a mistyped path costs no measurement. Its folder
+// must exist and be writable, and the path must not be a folder. "" (not asked for) passes.
+void output_file_option(const std::string& path, const std::string& option);
+
 // --cpus of bench and sweep: the list checked against the CPUs this process may use and written
 // canonically ("0-3,8"); a bad list or an unavailable CPU is a UsageError. "" stays "".
 std::string cpus_option(const std::string& text);

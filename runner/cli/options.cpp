@@ -1,5 +1,8 @@
 // The option values several subcommands share (--backend, --workloads, --graphs, --plan, --cpus),
 // read one way everywhere: a bad value is a UsageError (one line, exit 2) before anything runs.
+#include <unistd.h>
+
+#include <filesystem>
 #include <sstream>
 
 #include "harness/cpu_affinity.h"
@@ -63,6 +66,18 @@ std::string cpus_option(const std::string& text) {
   } catch (const std::exception& e) {
     throw UsageError(std::string("--cpus: ") + e.what());
   }
+}
+
+void output_file_option(const std::string& path, const std::string& option) {
+  if (path.empty()) return;
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path)) throw UsageError(option + " " + path + ": is a directory");
+  const fs::path parent = fs::path(path).parent_path();
+  const fs::path dir = parent.empty() ? fs::path(".") : parent;
+  if (!fs::is_directory(dir))
+    throw UsageError(option + " " + path + ": no directory " + dir.string());
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw UsageError(option + " " + path + ": cannot write in " + dir.string());
 }
 
 }  // namespace swapbench::cli

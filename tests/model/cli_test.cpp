@@ -325,6 +325,29 @@ TEST_F(Cli, BadGraphsWorkloadsOrPlanStopBenchSweepAndPairedGateBeforeAnyTrial) {
   EXPECT_FALSE(std::filesystem::exists(db)) << "a refused sweep or gate created " << db;
 }
 
+// A file written at the end (bench and ablate --json, gate --markdown) is checked first: a
+// mistyped folder once cost the whole measurement before the write failed.
+TEST_F(Cli, AnOutputFileThatCannotBeWrittenIsRefusedBeforeAnyTrialRuns) {
+  const std::string m = " --backend cpu -m '" + tiny_ + "' --max-seconds 0.1";
+  const std::string nowhere = dir_->file("no_such_folder").string() + "/out";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {" bench" + m + " --json '" + nowhere + ".json'",
+       "--json " + nowhere + ".json: no directory"},
+      {" ablate" + m + " --json '" + nowhere + ".json'",
+       "--json " + nowhere + ".json: no directory"},
+      {" gate --paired " + swapbench_binary() + m + " --markdown '" + nowhere + ".md'",
+       "--markdown " + nowhere + ".md: no directory"},
+      {" bench" + m + " --json '" + dir_->path().string() + "'", ": is a directory"},
+  };
+  for (const auto& [args, says] : cases) {
+    const auto r = run_command(swapbench_binary() + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << args << "\n" << r.err;
+    EXPECT_EQ(r.out.find("reference"), std::string::npos) << args << ": a trial ran\n" << r.out;
+  }
+}
+
 TEST_F(Cli, GenModelRejectsAnUnknownShape) {
   const auto r = run_command(swapbench_binary() + " gen-model --shape llama-70b -o '" +
                              dir_->file("x.gguf").string() + "'");
