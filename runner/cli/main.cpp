@@ -1,11 +1,44 @@
 // swapbench command line: one subcommand per job; errors become one line and an exit code.
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "runner/cli/commands.h"
 #include "runner/model/gguf.h"
 #include "runner/plan.h"
 #include "runner/provenance.h"
+
+namespace {
+
+// An error is one line whatever it quotes: a control character from a file (a token's text, a
+// key name) is written as an escape, so a script reading stderr sees one line per error.
+std::string one_line(const std::string& message) {
+  std::string out;
+  for (const char ch : message) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '\n')
+      out += "\\n";
+    else if (ch == '\r')
+      out += "\\r";
+    else if (ch == '\t')
+      out += "\\t";
+    else if (u < 0x20 || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+int fail(const std::string& message, int code) {
+  std::cerr << "swapbench: error: " << one_line(message) << "\n";
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   namespace cli = swapbench::cli;
@@ -36,19 +69,15 @@ int main(int argc, char** argv) {
     // --help is a ParseError with exit code 0: CLI11 prints it. Every other one is a usage error
     // like an unknown variant: one line and exit 2 (CLI11 alone prints two and exits 105-ish).
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "swapbench: error: " << e.what() << " (--help lists the options)\n";
-    return 2;
+    return fail(std::string(e.what()) + " (--help lists the options)", 2);
   }
   try {
     return run ? run() : 0;
   } catch (const swapbench::PlanError& e) {
-    std::cerr << "swapbench: error: " << e.what() << "\n";
-    return 2;
+    return fail(e.what(), 2);
   } catch (const cli::UsageError& e) {
-    std::cerr << "swapbench: error: " << e.what() << "\n";
-    return 2;
+    return fail(e.what(), 2);
   } catch (const std::exception& e) {
-    std::cerr << "swapbench: error: " << e.what() << "\n";
-    return 1;
+    return fail(e.what(), 1);
   }
 }

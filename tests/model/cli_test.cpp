@@ -348,6 +348,22 @@ TEST_F(Cli, AnOutputFileThatCannotBeWrittenIsRefusedBeforeAnyTrialRuns) {
   }
 }
 
+// A model whose token text holds a newline (found by mutating the tiny model's bytes): the
+// tokenizer's error quotes the token, and stays one line, the newline written as \n.
+TEST_F(Cli, AnErrorQuotingAControlCharacterFromTheFileStaysOneLine) {
+  std::vector<uint8_t> bytes = test::read_bytes(tiny_);
+  const std::vector<uint8_t> token{0xc4, 0xa0, 'a', 'n', 'd'};  // "Ġand", of the vocabulary
+  const auto at = std::search(bytes.begin(), bytes.end(), token.begin(), token.end());
+  ASSERT_NE(at, bytes.end()) << "the tiny model's vocabulary has no 'Ġand'";
+  *(at + ptrdiff_t(token.size()) - 1) = '\n';
+  const std::string bad = dir_->file("newline_token.gguf").string();
+  test::write_bytes(bad, bytes);
+  const auto r = run_command(swapbench_binary() + " run --backend cpu -n 2 -m '" + bad + "'");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("an\\n'"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, GenModelRejectsAnUnknownShape) {
   const auto r = run_command(swapbench_binary() + " gen-model --shape llama-70b -o '" +
                              dir_->file("x.gguf").string() + "'");
