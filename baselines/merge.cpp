@@ -148,6 +148,24 @@ std::string Store::check(const std::string& path) {
                "foreign key check failed: " + s.text(0) + " row " + std::to_string(s.i64(1)) +
                    " refers to a missing " + s.text(2));
   }
+  {
+    // The JSON every other command parses: one text that does not parse stops report, gate and
+    // export, so check names it (a trial's result must be an object with its spec).
+    db::Stmt s(c, path, "SELECT id, key, result_json, health_json FROM trials ORDER BY id");
+    while (s.step()) {
+      const std::string trial = "trial " + std::to_string(s.i64(0)) + " ('" + s.text(1) + "')";
+      const nlohmann::json result = internal::parse_json(path, s.text(2), "result of " + trial);
+      if (!result.is_object() || !result.contains("spec") || !result["spec"].is_object())
+        db::fail(path, nullptr, "stored result of " + trial + " is not an object with a spec");
+      internal::parse_json(path, s.text(3), "health of " + trial);
+    }
+    db::Stmt g(c, path, "SELECT id, thresholds_json, details_json FROM gate_decisions");
+    while (g.step()) {
+      const std::string decision = "gate decision " + std::to_string(g.i64(0));
+      internal::parse_json(path, g.text(1), "thresholds of " + decision);
+      internal::parse_json(path, g.text(2), "details of " + decision);
+    }
+  }
   const int64_t runs = db::scalar_i64(c, path, "SELECT count(*) FROM runs");
   const int64_t trials = db::scalar_i64(c, path, "SELECT count(*) FROM trials");
   std::string msg = "ok: schema " + std::to_string(version) + ", " + std::to_string(runs) +

@@ -43,7 +43,8 @@ RunInfo read_run(const db::Stmt& s, int version) {
   return r;
 }
 
-nlohmann::json parse_json(const std::string& path, const std::string& text, const char* what) {
+nlohmann::json parse_json(const std::string& path, const std::string& text,
+                          const std::string& what) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
@@ -284,9 +285,10 @@ std::vector<TrialRow> Store::trials(const std::string& run_uuid) const {
   s.bind_all(run_uuid);
   std::vector<TrialRow> out;
   while (s.step()) {
-    out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.i64(5) != 0, s.text(6),
-                   s.text(7), s.text(8), s.f64(9),
-                   internal::parse_json(path_, s.text(10), "trial result")});
+    out.push_back(
+        {s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.i64(5) != 0, s.text(6), s.text(7),
+         s.text(8), s.f64(9),
+         internal::parse_json(path_, s.text(10), "result of trial " + std::to_string(s.i64(0)))});
   }
   return out;
 }

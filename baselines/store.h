@@ -135,7 +135,8 @@ class Store {
   // the output as it was.
   static void merge(const std::vector<std::string>& inputs, const std::string& output);
   // "ok: schema N, R runs, T trials" (read-only), or throws Error: not a database, integrity or
-  // foreign-key failure, newer schema.
+  // foreign-key failure, newer schema, or a stored JSON text (a trial's result or health, a gate
+  // decision's thresholds or details) that does not parse, naming its trial or decision.
   static std::string check(const std::string& path);
   // {schema_version, runs: [{run fields..., trials: [{id, key, model_sha256, result}]}]}
   nlohmann::json export_json() const;

@@ -34,6 +34,7 @@ int read_version(sqlite3* c, const std::string& path, int64_t* tables);
 // A row of run_columns(version): the launch costs stay 0 before schema 3, the dependent node
 // before schema 4.
 RunInfo read_run(const db::Stmt& s, int version);
-nlohmann::json parse_json(const std::string& path, const std::string& text, const char* what);
+nlohmann::json parse_json(const std::string& path, const std::string& text,
+                          const std::string& what);
 
 }  // namespace swapbench::store::internal

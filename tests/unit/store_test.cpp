@@ -5,6 +5,7 @@
 #include "baselines/store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -561,6 +562,36 @@ TEST(Store, CheckReportsOkWithCounts) {
   EXPECT_EQ(Store::check(path),
             "ok: schema " + std::to_string(Store::latest_version()) + ", 1 runs, 3 trials");
   EXPECT_THROW(Store::check(dir.file("missing.db").string()), Error);
+}
+
+// A stored JSON text that does not parse stops report, gate and export; check finds it and names
+// the trial (or gate decision), and leaves the file as it was.
+TEST(Store, CheckNamesATrialOrDecisionWhoseStoredJsonIsBroken) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> breaks{
+      {"UPDATE trials SET result_json = '{\"spec\": ' WHERE id = 2", "stored result of trial 2 ('"},
+      {"UPDATE trials SET result_json = '[1, 2]' WHERE id = 3", "stored result of trial 3 ('"},
+      {"UPDATE trials SET health_json = 'nan' WHERE id = 1", "stored health of trial 1 ('"},
+      {"UPDATE gate_decisions SET details_json = '{' WHERE id = 1",
+       "stored details of gate decision 1 is not valid JSON"},
+  };
+  int k = 0;
+  for (const auto& [sql, says] : breaks) {
+    const std::string path = filled_db(dir, "broken" + std::to_string(k++) + ".db", 3, 1);
+    sqlite3* c = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &c), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(c);
+    const std::vector<uint8_t> bytes = test::read_bytes(path);
+    try {
+      Store::check(path);
+      ADD_FAILURE() << "check passed a database after: " << sql;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(test::read_bytes(path), bytes) << sql;
+  }
 }
 
 }  // namespace
