@@ -69,7 +69,10 @@ void print_gate(const gate::Result& r, const std::string& headline) {
   std::cout << headline << ": " << r.summary << "\n";
   for (const gate::Finding& f : r.findings)
     if (f.failed || f.error || f.note || f.warning_only)
-      std::cout << (f.error ? "  error: " : f.warning_only ? "  warning: " : f.failed ? "  FAIL: " : "  note: ")
+      std::cout << (f.error          ? "  error: "
+                    : f.warning_only ? "  warning: "
+                    : f.failed       ? "  FAIL: "
+                                     : "  note: ")
                 << f.label << ": " << f.detail << "\n";
 }
 
@@ -77,8 +80,10 @@ void print_gate(const gate::Result& r, const std::string& headline) {
 
 void add_gate(CLI::App& app, Action& run) {
   auto* c = app.add_subcommand(
-      "gate", "Compare a run against a baseline: exit 0 pass, 1 regression, 2 error, 3 not comparable");
-  static std::string baseline, run_id = "latest", thresholds_path, markdown_path, db = "swapbench.db";
+      "gate",
+      "Compare a run against a baseline: exit 0 pass, 1 regression, 2 error, 3 not comparable");
+  static std::string baseline, run_id = "latest", thresholds_path, markdown_path,
+                               db = "swapbench.db";
   static std::string paired, model_path, workloads = "tg128", graphs = "on,off", backend = "auto";
   static std::vector<std::string> plans;
   static int rounds = 5;
@@ -103,54 +108,61 @@ void add_gate(CLI::App& app, Action& run) {
       ->check(CLI::NonNegativeNumber);
   c->callback([&run] {
     run = [] {
-      output_file_option(markdown_path, "--markdown");  // before any trial runs
-      gate::Thresholds t;
-      if (!thresholds_path.empty()) t = gate::Thresholds::load(thresholds_path);
-      gate::Result r;
-      std::string headline;
-      if (!paired.empty()) {
-        if (!std::filesystem::exists(paired)) throw UsageError("no base binary at " + paired);
-        PairedOptions o;
-        o.base_binary = paired;
-        o.model = model_path.empty() ? default_model() : model_path;
-        const Backend be = pick_backend(backend);
-        o.backend = to_string(be);
-        if (!plans.empty()) o.plans = checked_plans(plans, be);
-        o.workloads = workloads_option(workloads);
-        o.graphs = graphs_option(graphs, be);
-        o.rounds = rounds;
-        o.max_seconds = max_seconds;
-        const PairedOutcome p = run_paired(o);
-        r = gate::evaluate(p.base, p.head, t);
-        headline = "paired gate " + paired + " (A) vs this build (B), " + std::to_string(rounds) +
-                   " rounds";
-        for (size_t i = 0; i < p.head.size(); ++i)
-          if (!p.equality[i].empty())
-            std::cout << "equality B vs A, " << p.head[i].label() << ": " << p.equality[i] << "\n";
-      } else {
-        if (baseline.empty())
-          throw UsageError("gate needs --baseline NAME (or --paired BASE_BINARY)");
-        store::Store s = store::Store::open(db);
-        const auto promoted = s.baseline(baseline);
-        if (!promoted) throw UsageError("no baseline '" + baseline + "' in " + db);
-        const store::RunInfo base = require_run(s, promoted->run_uuid);
-        const store::RunInfo cand = require_run(s, run_id);
-        r = gate::evaluate(gate_trials(s, base), gate_trials(s, cand), t);
-        s.add_gate_decision(baseline, cand.uuid, t.to_json(), gate::to_string(r.verdict),
-                            gate::exit_code(r.verdict), r.to_json());
-        headline = "gate " + baseline + " (run " + base.uuid.substr(0, 8) + ") vs run " +
-                   cand.uuid.substr(0, 8);
+      // The exit code is the verdict's, and 1 is a regression: a bad thresholds file or an
+      // unreadable database is an error (2), never a regression.
+      try {
+        output_file_option(markdown_path, "--markdown");  // before any trial runs
+        gate::Thresholds t;
+        if (!thresholds_path.empty()) t = gate::Thresholds::load(thresholds_path);
+        gate::Result r;
+        std::string headline;
+        if (!paired.empty()) {
+          if (!std::filesystem::exists(paired)) throw UsageError("no base binary at " + paired);
+          PairedOptions o;
+          o.base_binary = paired;
+          o.model = model_path.empty() ? default_model() : model_path;
+          const Backend be = pick_backend(backend);
+          o.backend = to_string(be);
+          if (!plans.empty()) o.plans = checked_plans(plans, be);
+          o.workloads = workloads_option(workloads);
+          o.graphs = graphs_option(graphs, be);
+          o.rounds = rounds;
+          o.max_seconds = max_seconds;
+          const PairedOutcome p = run_paired(o);
+          r = gate::evaluate(p.base, p.head, t);
+          headline = "paired gate " + paired + " (A) vs this build (B), " + std::to_string(rounds) +
+                     " rounds";
+          for (size_t i = 0; i < p.head.size(); ++i)
+            if (!p.equality[i].empty())
+              std::cout << "equality B vs A, " << p.head[i].label() << ": " << p.equality[i]
+                        << "\n";
+        } else {
+          if (baseline.empty())
+            throw UsageError("gate needs --baseline NAME (or --paired BASE_BINARY)");
+          store::Store s = store::Store::open(db);
+          const auto promoted = s.baseline(baseline);
+          if (!promoted) throw UsageError("no baseline '" + baseline + "' in " + db);
+          const store::RunInfo base = require_run(s, promoted->run_uuid);
+          const store::RunInfo cand = require_run(s, run_id);
+          r = gate::evaluate(gate_trials(s, base), gate_trials(s, cand), t);
+          s.add_gate_decision(baseline, cand.uuid, t.to_json(), gate::to_string(r.verdict),
+                              gate::exit_code(r.verdict), r.to_json());
+          headline = "gate " + baseline + " (run " + base.uuid.substr(0, 8) + ") vs run " +
+                     cand.uuid.substr(0, 8);
+        }
+        if (!markdown_path.empty()) {
+          std::ofstream f(markdown_path);
+          f << r.markdown();
+          if (!f) throw std::runtime_error("cannot write " + markdown_path);
+        }
+        if (json)
+          std::cout << r.to_json().dump(2) << "\n";
+        else
+          print_gate(r, headline);
+        return gate::exit_code(r.verdict);
+      } catch (const std::exception& e) {
+        throw ExitError(e.what(), 2);
       }
-      if (!markdown_path.empty()) {
-        std::ofstream f(markdown_path);
-        f << r.markdown();
-        if (!f) throw std::runtime_error("cannot write " + markdown_path);
-      }
-      if (json)
-        std::cout << r.to_json().dump(2) << "\n";
-      else
-        print_gate(r, headline);
-      return gate::exit_code(r.verdict);
     };
   });
 }
@@ -181,7 +193,8 @@ void add_baseline(CLI::App& app, Action& run) {
       store::Store s = store::Store::open(db);
       for (const std::string& b : s.baselines()) {
         const auto p = s.baseline(b);
-        std::cout << std::left << std::setw(20) << b << p->run_uuid << "  " << p->promoted_at << "\n";
+        std::cout << std::left << std::setw(20) << b << p->run_uuid << "  " << p->promoted_at
+                  << "\n";
       }
       return 0;
     };
@@ -195,7 +208,8 @@ void add_baseline(CLI::App& app, Action& run) {
       const auto history = s.baseline_history(name);
       if (history.empty()) throw UsageError("no baseline '" + name + "' in " + db);
       for (const auto& p : history)
-        std::cout << p.promoted_at << "  run " << p.run_uuid << (p.note.empty() ? "" : "  " + p.note) << "\n";
+        std::cout << p.promoted_at << "  run " << p.run_uuid
+                  << (p.note.empty() ? "" : "  " + p.note) << "\n";
       const store::RunInfo r = require_run(s, history.back().run_uuid);
       std::cout << "current: " << r.uuid << " tag '" << r.tag << "' " << r.gpu_name << " driver "
                 << r.driver << " commit " << r.git_commit << (r.git_dirty ? " (dirty)" : "") << ", "
@@ -236,8 +250,10 @@ void add_db(CLI::App& app, Action& run) {
   exp->callback([&run] {
     run = [] {
       store::Store s = store::Store::open(file);
-      if (as_csv) std::cout << s.export_csv();
-      else std::cout << s.export_json().dump(1) << "\n";
+      if (as_csv)
+        std::cout << s.export_csv();
+      else
+        std::cout << s.export_json().dump(1) << "\n";
       return 0;
     };
   });

@@ -16,6 +16,13 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A failure with the exit code its command promises for it (gate: 1 means a regression, so every
+// error there is 2).
+struct ExitError : std::runtime_error {
+  ExitError(const std::string& what, int exit_code) : std::runtime_error(what), code(exit_code) {}
+  int code;
+};
+
 // Each add_* registers a subcommand and sets `run` to its action; the action returns the
 // process exit code.
 using Action = std::function<int()>;

@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
     return fail(e.what(), 2);
   } catch (const cli::UsageError& e) {
     return fail(e.what(), 2);
+  } catch (const cli::ExitError& e) {
+    return fail(e.what(), e.code);
   } catch (const std::exception& e) {
     return fail(e.what(), 1);
   }

@@ -364,6 +364,32 @@ TEST_F(Cli, AnErrorQuotingAControlCharacterFromTheFileStaysOneLine) {
   EXPECT_NE(r.err.find("an\\n'"), std::string::npos) << r.err;
 }
 
+// gate's exit code is its verdict, 1 a regression: a failure to judge is 2 (error), whatever
+// failed (a bad thresholds file, a database that is not one), never 1.
+TEST_F(Cli, GateFailingToJudgeExitsTwoNotOneWhichMeansARegression) {
+  const std::string th = dir_->file("thresholds.json").string();
+  std::ofstream(th) << R"({"decode_drop": 3})";
+  const std::string garbage = dir_->file("garbage.db").string();
+  std::ofstream(garbage) << "not a database, not at all; long enough to be read as a header....";
+  const std::string db = dir_->file("gate_flow.db").string();
+  const auto swept = run_command(swapbench_binary() + " sweep --backend cpu -m '" + tiny_ +
+                                 "' -w tg4 --max-seconds 0.1 --slots rmsnorm --db '" + db + "'");
+  ASSERT_EQ(swept.exit_code, 0) << swept.err;
+  ASSERT_EQ(
+      run_command(swapbench_binary() + " baseline promote main --run latest --db '" + db + "'")
+          .exit_code,
+      0);
+  for (const std::string args :
+       {" gate --baseline main --db '" + db + "' --thresholds '" + th + "'",
+        " gate --baseline main --db '" + garbage + "'"}) {
+    const auto r = run_command(swapbench_binary() + args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
+  }
+  const auto ok = run_command(swapbench_binary() + " gate --baseline main --db '" + db + "'");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;  // the same run against itself passes
+}
+
 TEST_F(Cli, GenModelRejectsAnUnknownShape) {
   const auto r = run_command(swapbench_binary() + " gen-model --shape llama-70b -o '" +
                              dir_->file("x.gguf").string() + "'");
