@@ -71,14 +71,7 @@ void add_ablate(CLI::App& app, Action& run) {
   c->add_option("--roles", roles,
                 "Comma-separated roles to hollow one at a time (attn, ffn_down, output, ...); "
                 "default: every role of the step");
-  c->add_option("--max-seconds", max_seconds, "Time cap for each trial's timing loop")
-      ->check(CLI::NonNegativeNumber);
-  c->add_option("--rel-half-width", rel, "Stop when the 99% CI half-width <= this x median")
-      ->check(CLI::Range(1e-6, 1.0));
-  c->add_option("--min-reps", min_reps, "Repetitions before the stopping rule is consulted")
-      ->check(CLI::Range(1, 1000000));
-  c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed")
-      ->check(CLI::PositiveNumber);
+  add_stop_options(c, max_seconds, rel, min_reps, timeout);
   c->add_option("--cpus", cpus, "Pin every trial's process to these CPUs (2, 0-3,8)");
   c->add_option("--json", json_out, "Write the rows and every trial result to this file");
   c->callback([&run] {

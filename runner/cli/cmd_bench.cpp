@@ -79,16 +79,9 @@ void add_bench(CLI::App& app, Action& run) {
   c->add_option("--pdl", pdl, "CUDA programmatic dependent launch: on or off")
       ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--workload,-w", workloads, "Comma-separated: tg128, tg128@ctx4096, pp512");
-  c->add_option("--max-seconds", max_seconds, "Time cap for each trial's timing loop")
-      ->check(CLI::NonNegativeNumber);
-  c->add_option("--rel-half-width", rel, "Stop when the 99% CI half-width <= this x median")
-      ->check(CLI::Range(1e-6, 1.0));
-  c->add_option("--min-reps", min_reps, "Repetitions before the stopping rule is consulted")
-      ->check(CLI::Range(1, 1000000));
+  add_stop_options(c, max_seconds, rel, min_reps, timeout);
   c->add_option("--taps", taps_steps, "Record per-slot taps for this many steps (for diff)")
       ->check(CLI::Range(0, 1 << 20));
-  c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed")
-      ->check(CLI::PositiveNumber);
   c->add_flag("--no-profile", no_profile, "Skip the per-slot attribution pass");
   c->add_flag("--slots", show_slots, "Print each trial's per-slot time breakdown");
   c->add_option("--json", json_out, "Write every trial result (all samples) to this file");

@@ -71,6 +71,11 @@ std::vector<std::string> checked_plans(const std::vector<std::string>& plans, Ba
 // must exist and be writable, and the path must not be a folder. "" (not asked for) passes.
 void output_file_option(const std::string& path, const std::string& option);
 
+// The stopping rule and the child's timeout, as bench and ablate take them: --max-seconds,
+// --rel-half-width, --min-reps and --timeout, each checked to its range.
+void add_stop_options(CLI::App* c, double& max_seconds, double& rel_half_width, int32_t& min_reps,
+                      double& timeout);
+
 // --cpus of bench and sweep: the list checked against the CPUs this process may use and written
 // canonically ("0-3,8"); a bad list or an unavailable CPU is a UsageError. "" stays "".
 std::string cpus_option(const std::string& text);

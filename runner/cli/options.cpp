@@ -57,6 +57,19 @@ std::vector<std::string> checked_plans(const std::vector<std::string>& plans, Ba
   return plans;
 }
 
+void add_stop_options(CLI::App* c, double& max_seconds, double& rel_half_width, int32_t& min_reps,
+                      double& timeout) {
+  c->add_option("--max-seconds", max_seconds, "Time cap for each trial's timing loop")
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--rel-half-width", rel_half_width,
+                "Stop when the 99% CI half-width <= this x median")
+      ->check(CLI::Range(1e-6, 1.0));
+  c->add_option("--min-reps", min_reps, "Repetitions before the stopping rule is consulted")
+      ->check(CLI::Range(1, 1000000));
+  c->add_option("--timeout", timeout, "Seconds before a trial's child process is killed")
+      ->check(CLI::PositiveNumber);
+}
+
 std::string cpus_option(const std::string& text) {
   if (text.empty()) return text;
   try {

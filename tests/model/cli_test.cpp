@@ -21,6 +21,16 @@ using test::swapbench_binary;
 
 size_t lines(const std::string& s) { return size_t(std::count(s.begin(), s.end(), '\n')); }
 
+// `swapbench <args>` exits 2 with one line on stderr that says `says`, before any trial ran (no
+// table row of the reference plan on stdout).
+void expect_refused_before_any_trial(const std::string& args, const std::string& says) {
+  const auto r = run_command(swapbench_binary() + args);
+  EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+  EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
+  EXPECT_NE(r.err.find(says), std::string::npos) << args << "\n" << r.err;
+  EXPECT_EQ(r.out.find("reference"), std::string::npos) << args << ": a trial ran\n" << r.out;
+}
+
 class Cli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -315,13 +325,7 @@ TEST_F(Cli, BadGraphsWorkloadsOrPlanStopBenchSweepAndPairedGateBeforeAnyTrial) {
       {gate + " -w pp", "unknown workload 'pp'"},
       {gate + " --plan rmsnorm=cpu_lanez", "unknown variant 'cpu_lanez'"},
   };
-  for (const auto& [args, says] : cases) {
-    const auto r = run_command(swapbench_binary() + args);
-    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
-    EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
-    EXPECT_NE(r.err.find(says), std::string::npos) << args << "\n" << r.err;
-    EXPECT_EQ(r.out.find("reference"), std::string::npos) << args << ": a trial ran\n" << r.out;
-  }
+  for (const auto& [args, says] : cases) expect_refused_before_any_trial(args, says);
   EXPECT_FALSE(std::filesystem::exists(db)) << "a refused sweep or gate created " << db;
 }
 
@@ -339,13 +343,7 @@ TEST_F(Cli, AnOutputFileThatCannotBeWrittenIsRefusedBeforeAnyTrialRuns) {
        "--markdown " + nowhere + ".md: no directory"},
       {" bench" + m + " --json '" + dir_->path().string() + "'", ": is a directory"},
   };
-  for (const auto& [args, says] : cases) {
-    const auto r = run_command(swapbench_binary() + args);
-    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
-    EXPECT_EQ(lines(r.err), 1u) << args << "\n" << r.err;
-    EXPECT_NE(r.err.find(says), std::string::npos) << args << "\n" << r.err;
-    EXPECT_EQ(r.out.find("reference"), std::string::npos) << args << ": a trial ran\n" << r.out;
-  }
+  for (const auto& [args, says] : cases) expect_refused_before_any_trial(args, says);
 }
 
 // A model whose token text holds a newline (found by mutating the tiny model's bytes): the
