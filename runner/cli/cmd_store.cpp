@@ -40,7 +40,13 @@ std::string declared_class(const TrialResult& r) {
 std::vector<gate::Trial> gate_trials(const store::Store& db, const store::RunInfo& run) {
   std::vector<gate::Trial> out;
   for (const store::TrialRow& row : db.trials(run.uuid)) {
-    const TrialResult r = result_from_json(row.result);
+    TrialResult r;
+    try {
+      r = result_from_json(row.result);
+    } catch (const std::exception& e) {  // name the row: `db check` finds only what does not parse
+      throw std::runtime_error(db.path() + ": trial " + std::to_string(row.id) + " ('" + row.key +
+                               "'): " + e.what());
+    }
     gate::Trial t;
     t.model_sha256 = row.model_sha256;
     t.plan = r.spec.plan;

@@ -1,6 +1,7 @@
 // The command line as a user meets it: info on the real model, run on a generated one, and bad
 // input (truncated GGUF, unknown variant, unknown slot) giving one clear line and a non-zero exit.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -386,6 +387,17 @@ TEST_F(Cli, GateFailingToJudgeExitsTwoNotOneWhichMeansARegression) {
   }
   const auto ok = run_command(swapbench_binary() + " gate --baseline main --db '" + db + "'");
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;  // the same run against itself passes
+
+  // A stored result that parses but is not a trial's: exit 2, naming the trial's row.
+  sqlite3* c = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(c, "UPDATE trials SET result_json = '{\"spec\": 5}' WHERE id = 1", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(c);
+  const auto broken = run_command(swapbench_binary() + " gate --baseline main --db '" + db + "'");
+  EXPECT_EQ(broken.exit_code, 2) << broken.err;
+  EXPECT_NE(broken.err.find(": trial 1 ('"), std::string::npos) << broken.err;
 }
 
 TEST_F(Cli, GenModelRejectsAnUnknownShape) {
