@@ -1,5 +1,6 @@
-// The option values several subcommands share (--backend, --workloads, --graphs, --plan, --cpus),
-// read one way everywhere: a bad value is a UsageError (one line, exit 2) before anything runs.
+// The options several subcommands share (--backend, --workloads, --graphs, --plan, --cpus, the
+// stopping rule's, the files written when done), read one way everywhere: a bad value is a
+// UsageError (one line, exit 2) before anything runs.
 #include <unistd.h>
 
 #include <filesystem>
