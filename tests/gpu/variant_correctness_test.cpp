@@ -213,6 +213,13 @@ std::string describe_float(float f) {
   return o.str();
 }
 
+// The f32 elements of a buffer's bytes.
+std::vector<float> floats_of(const std::vector<uint8_t>& bytes) {
+  std::vector<float> out(bytes.size() / sizeof(float));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
+  return out;
+}
+
 // Compares each output range of `got` against `want`: every element written, then exact
 // equality (i32, or f32 buffers marked exact) or NMSE <= bound, the last only over buffers of at
 // least `nmse_min_elements` (a ratio of sums means nothing over a few outputs whose reference
@@ -238,10 +245,8 @@ void expect_matches(const Problem& p, const Outputs& got, const Outputs& want, d
       }
       continue;
     }
-    const size_t n = g.size() / 4;
-    std::vector<float> gf(n), wf(n);
-    std::memcpy(gf.data(), g.data(), g.size());
-    std::memcpy(wf.data(), w.data(), w.size());
+    const std::vector<float> gf = floats_of(g), wf = floats_of(w);
+    const size_t n = gf.size();
     size_t first = 0;
     const size_t unwritten = count_unwritten(gf.data(), wf.data(), n, &first);
     EXPECT_EQ(unwritten, 0u) << what << ": " << unwritten << " of " << n << " elements of '"
@@ -295,12 +300,6 @@ const Buffer& buffer_named(const Problem& p, const std::string& name) {
   for (const Buffer& b : p.bufs)
     if (b.name == name) return b;
   throw std::logic_error("the problem has no buffer '" + name + "'");
-}
-
-std::vector<float> floats_of(const std::vector<uint8_t>& bytes) {
-  std::vector<float> out(bytes.size() / sizeof(float));
-  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
-  return out;
 }
 
 // Every row r of every output: |got[r] - want[r]| <= matvec::dp4a_row_bound(W[r], x, cols,
